@@ -1,10 +1,121 @@
-"""The `micrograd-tips` command line (placeholder until the demos land)."""
+"""The `micrograd-tips` command (also `python -m micrograd_tips`).
+
+    micrograd-tips list                                  the demos, one per lecture idea
+    micrograd-tips demo NAME [--quick] [--out DIR] [--seed N]
+    micrograd-tips tour [--quick] [--out DIR] [--seed N] all demos + DIR/index.html
+    micrograd-tips graph [--out FILE]                    draw a neuron's graph after backward
+
+The demos are the scripts in the repository's `demos/` folder (one file per idea); they ship
+with the source checkout, so install with ``pip install -e .`` from a clone.
+"""
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
 import sys
+import time
+from pathlib import Path
+from types import ModuleType
+
+from .report import DemoResult, write_index
+
+# name on the command line → (file in demos/, one-line description)
+DEMOS: dict[str, tuple[str, str]] = {
+    "recipe": ("recipe.py", "0  do not always blame overfitting: diagnose() on two cases"),
+    "vanishing": ("vanishing.py", "A1 training accuracy vs depth, sigmoid vs ReLU; per-layer gradients"),
+    "activations": ("activations.py", "A2 sigmoid, tanh, ReLU, Leaky ReLU, PReLU (learned α), ELU"),
+    "maxout": ("maxout.py", "A3 learned activations, Maxout vs ReLU, the thin linear network"),
+    "optimizers": ("optimizers.py", "A4 SGD, Momentum, Adagrad, RMSProp, Adam: paths and MNIST curves"),
+    "early-stopping": ("early_stopping.py", "B1 train/validation curves, stop epoch, restored weights"),
+    "regularization": ("regularization.py", "B2 L1 vs L2 vs none: weight histograms, sparsity"),
+    "dropout": ("dropout.py", "B3 train/test gap, the ensemble identity, lecture vs inverted scaling"),
+    "graph": ("graph.py", "the computation graph of a neuron and of a small MLP, rendered"),
+}
+
+
+def demos_dir() -> Path:
+    """The repository's demos/ folder (next to the package in a source checkout)."""
+    here = Path(__file__).resolve().parent.parent / "demos"
+    if not here.is_dir():
+        raise FileNotFoundError(
+            f"the demos folder was not found at {here}: the demos ship with the source checkout; "
+            "clone the repository and install it with `pip install -e .`"
+        )
+    return here
+
+
+def load_demo(name: str) -> ModuleType:
+    """Import demos/<file>.py for the demo `name`; an unknown name lists the valid ones."""
+    if name not in DEMOS:
+        raise SystemExit(f"unknown demo {name!r}; choose one of: {', '.join(DEMOS)}")
+    folder = demos_dir()
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))  # the demos share demos/_common.py
+    path = folder / DEMOS[name][0]
+    spec = importlib.util.spec_from_file_location(f"micrograd_tips_demo_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_demo(name: str, out: Path, quick: bool = False, seed: int = 0) -> DemoResult:
+    """Run one demo, writing its figures under out/<name>/, and print its summary table."""
+    module = load_demo(name)
+    start = time.perf_counter()
+    result: DemoResult = module.run(out_dir=Path(out) / name, quick=quick, seed=seed)
+    result.seconds = time.perf_counter() - start
+    print(result.summary(), flush=True)
+    return result
+
+
+def _graph(out: Path) -> int:
+    from .engine import Value
+    from .viz import draw_dot, render
+
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2 = Value.parameter(-3.0, "w1"), Value.parameter(1.0, "w2")
+    b = Value.parameter(6.8813735870195432, "b")
+    z = x1 * w1 + x2 * w2 + b
+    z.label = "z"
+    a = z.tanh()
+    a.label = "a"
+    a.backward()
+    path = render(draw_dot(a), out)
+    print(f"wrote {path}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="micrograd-tips", description="Tips for Training DNN, reproduced.")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the demos")
+    for cmd in ("demo", "tour"):
+        s = sub.add_parser(cmd, help="run one demo" if cmd == "demo" else "run every demo, write index.html")
+        if cmd == "demo":
+            s.add_argument("name", help="demo name (see `micrograd-tips list`)")
+        s.add_argument("--quick", action="store_true", help="small sizes: under a minute per demo")
+        s.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out/)")
+        s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    g = sub.add_parser("graph", help="draw a neuron's computation graph to a file")
+    g.add_argument("--out", type=Path, default=Path("neuron.svg"), help="file to write (.svg or .png)")
+    return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    print("micrograd-tips: demos are not written yet", file=sys.stderr)
-    return 2
+    args = _parser().parse_args(argv)
+    if args.command == "list":
+        for name, (_, about) in DEMOS.items():
+            print(f"{name:15s} {about}")
+        return 0
+    if args.command == "graph":
+        return _graph(args.out)
+    if args.command == "demo":
+        run_demo(args.name, args.out, quick=args.quick, seed=args.seed)
+        return 0
+    results = [run_demo(name, args.out, quick=args.quick, seed=args.seed) for name in DEMOS]
+    index = write_index(results, args.out)
+    total = sum(r.seconds for r in results)
+    print(f"\ntour finished in {total:.0f} s; open {index}")
+    return 0

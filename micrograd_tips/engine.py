@@ -331,14 +331,22 @@ class Value:
 
         Gradients **accumulate**, as in PyTorch: calling `backward()` twice adds the gradients
         twice, so zero them (`Module.zero_grad()` or ``v.grad = 0.0``) between steps. A node used
-        several times receives the sum of its contributions.
+        several times receives the sum of its contributions. Each pass is computed from zero and
+        then added to what the nodes held, so a gradient left over from an earlier pass is never
+        multiplied into this one (the second pass gives exactly the same numbers as the first).
 
         The graph is visited in reverse topological order (Kahn's algorithm: a node is processed
         once all of its consumers have been), with an explicit stack, so a chain of a million
         nodes needs no recursion.
         """
-        # Pass 1: count, for every node reachable from self, how many edges lead into it.
+        seed = _as_float(grad, "backward(grad)")
+        # Pass 1: count, for every node reachable from self, how many edges lead into it, and
+        # set aside the gradients left by earlier passes (they are added back at the end).
         pending: dict[Value, int] = {self: 0}
+        earlier: list[tuple[Value, float]] = []
+        if self.grad:
+            earlier.append((self, self.grad))
+            self.grad = 0.0
         stack = [self]
         while stack:
             for child in stack.pop()._prev:
@@ -347,24 +355,31 @@ class Value:
                 else:
                     pending[child] = 1
                     stack.append(child)
+                    if child.grad:
+                        earlier.append((child, child.grad))
+                        child.grad = 0.0
         # Pass 2: a node is ready once every consumer has sent its gradient.
-        self.grad += _as_float(grad, "backward(grad)")
+        self.grad = seed
         backward_of = _BACKWARD
         ready = [self]
-        while ready:
-            node = ready.pop()
-            prev = node._prev
-            if not prev:
-                continue
-            backward_of[node._op](node)
-            if _anomaly:
-                if any(not math.isfinite(p.grad) for p in prev):
-                    _report_backward(node)
-            for child in prev:
-                left = pending[child] - 1
-                pending[child] = left
-                if left == 0:
-                    ready.append(child)
+        try:
+            while ready:
+                node = ready.pop()
+                prev = node._prev
+                if not prev:
+                    continue
+                backward_of[node._op](node)
+                if _anomaly:
+                    if any(not math.isfinite(p.grad) for p in prev):
+                        _report_backward(node)
+                for child in prev:
+                    left = pending[child] - 1
+                    pending[child] = left
+                    if left == 0:
+                        ready.append(child)
+        finally:  # even if anomaly mode raised: no earlier gradient is lost
+            for node, g in earlier:
+                node.grad += g
 
     def zero_grad(self) -> None:
         """Set the gradient of every node of this graph to 0.0 (iteratively)."""
@@ -407,7 +422,7 @@ _UNARY: dict[str, tuple[UnaryForward, UnaryDerivative]] = {
     "log":     (_log,                            lambda x, y: _div(1.0, x)),
     "tanh":    (math.tanh,                       lambda x, y: 1.0 - y * y),
     "sigmoid": (_sigmoid,                        lambda x, y: y * (1.0 - y)),
-    "relu":    (lambda x: x if x > 0.0 else 0.0, lambda x, y: 1.0 if x > 0.0 else 0.0),
+    "relu":    (lambda x: 0.0 if x <= 0.0 else x, lambda x, y: 1.0 if x > 0.0 else 0.0),
 }  # fmt: skip
 
 
@@ -454,7 +469,8 @@ def _back_div(out: Value) -> None:  # y = a/b:  ∂y/∂a = 1/b, ∂y/∂b = −
 def _back_pow(out: Value) -> None:  # y = aᵇ:  ∂y/∂a = b·aᵇ⁻¹,  ∂y/∂b = y·ln a  (a > 0)
     a, b = out._prev
     g = out.grad
-    a.grad += b.data * _pow(a.data, b.data - 1.0) * g
+    if b.data != 0.0:  # ∂(a⁰)/∂a = 0, also at a = 0 where 0·a⁻¹ would be nan (as PyTorch)
+        a.grad += b.data * _pow(a.data, b.data - 1.0) * g
     if b._op != "const":  # a constant exponent needs no gradient (and ln a may be nan)
         b.grad += _d_pow_exponent(a.data, b.data, out.data) * g
 
@@ -480,9 +496,14 @@ def _back_prelu(out: Value) -> None:  # y = z (z > 0) or α·z:  ∂y/∂z = 1 o
         alpha.grad += z.data * g
 
 
-def _back_elu(out: Value) -> None:  # y = z (z > 0) or α(eᶻ − 1):  dy/dz = 1 or α·eᶻ
+def _back_elu(out: Value) -> None:  # y = z (z > 0) or α(eᶻ − 1):  ∂y/∂z = 1 or α·eᶻ, ∂y/∂α = 0 or eᶻ − 1
     z, alpha = out._prev
-    z.grad += out.grad if z.data > 0.0 else alpha.data * _exp(z.data) * out.grad
+    g = out.grad
+    if z.data > 0.0:
+        z.grad += g
+    else:
+        z.grad += alpha.data * _exp(z.data) * g
+        alpha.grad += math.expm1(z.data) * g
 
 
 def _back_sum(out: Value) -> None:  # y = Σ xᵢ:  ∂y/∂xᵢ = 1
@@ -522,6 +543,7 @@ _BACKWARD: dict[str, Callable[[Value], None]] = {
     "max": _back_max,
 }
 _BACKWARD.update(dict.fromkeys(_UNARY, _back_unary))
+_BUILTIN_OPS = frozenset(_BACKWARD)
 
 
 def define_unary(name: str, forward: UnaryForward, derivative: UnaryDerivative) -> Callable[[Value], Value]:
@@ -536,12 +558,19 @@ def define_unary(name: str, forward: UnaryForward, derivative: UnaryDerivative) 
 
     Check your op with `micrograd_tips.testing.gradcheck`.
     """
-    if not isinstance(name, str) or not name:
-        raise ValueError("define_unary: the op needs a non-empty str name")
-    if name in _BACKWARD and name not in _UNARY:
-        raise ValueError(f"define_unary: {name!r} is a built-in non-unary op; choose another name")
-    if not (callable(forward) and callable(derivative)):
-        raise TypeError("define_unary: forward and derivative must be callables")
+    if not isinstance(name, str):
+        raise TypeError(
+            f"define_unary(name): got {type(name).__name__} {name!r:.60}; expected a non-empty str"
+        )
+    if not name:
+        raise ValueError("define_unary(name): got an empty str; expected a non-empty str")
+    if name in _BUILTIN_OPS or name in ("param", "const"):
+        raise ValueError(
+            f"define_unary: name {name!r} is taken by a built-in op or a leaf role; choose another name"
+        )
+    for arg, fn in (("forward", forward), ("derivative", derivative)):
+        if not callable(fn):
+            raise TypeError(f"define_unary({arg}): got {type(fn).__name__}; expected a callable")
     _UNARY[name] = (forward, derivative)
     _BACKWARD[name] = _back_unary
 
@@ -593,6 +622,8 @@ def argmax(values: Sequence[Value]) -> int:
 
     A nan counts as the largest (the first nan wins), so max_of propagates nan like PyTorch.
     """
+    if len(values) == 0:
+        raise ValueError("argmax: got an empty sequence; expected at least one Value")
     best, best_i = values[0].data, 0
     for i in range(1, len(values)):
         d = values[i].data

@@ -1,0 +1,184 @@
+"""Dropout for the NumPy backend (lecture B3), mirroring `micrograd_tips.dropout`.
+
+Training: each unit (the last axis) is multiplied by a mask m ∈ {0, 1}, P(m = 0) = p, through
+the `dropout_mask` op. Scalings: ``"lecture"`` trains with m·x and tests with (1 − p)·x;
+``"inverted"`` (PyTorch) trains with m·x/(1 − p) and tests with x. Resampling: ``"batch"`` (the
+lecture) uses one mask (width,) for the whole mini-batch — every row of `forward_batch(X)`, or of
+one `forward(X)` call outside it; ``"example"`` (PyTorch) draws one mask per row, shape (N, width).
+
+A unit is dropped when its uniform draw is < p; with a `random.Random`/`seed` the draws are the
+scalar backend's, in the same order (row-major), so both backends drop the same units.
+The ensemble helpers `all_masks`, `mask_probability`, `average_over_masks` are the scalar ones.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from ..dropout import (
+    RESAMPLING,
+    SCALINGS,
+    all_masks,
+    average_over_masks,
+    check_dropout_args,
+    mask_probability,
+)
+from .engine import Tensor
+from .init import draw_uniform, resolve_source
+from .module import Module
+
+__all__ = [
+    "SCALINGS",
+    "RESAMPLING",
+    "Dropout",
+    "all_masks",
+    "average_over_masks",
+    "check_dropout_args",
+    "ensemble_average",
+    "mask_probability",
+]
+
+
+def _check_mask(mask: Any, who: str) -> np.ndarray:
+    arr = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+    if arr.ndim not in (1, 2) or arr.dtype.kind not in "biuf" or not np.isin(arr, (0, 1)).all():
+        raise ValueError(
+            f"{who}: expected a 1-D (width,) or 2-D (N, width) array of 0/1 (1 = keep); got {arr!r:.80}"
+        )
+    return arr.astype(np.bool_)
+
+
+class Dropout(Module):
+    """Drop each unit with probability p in training (lecture B3); see the module docstring.
+
+    `last_mask` is the boolean mask (True = kept) of the last training forward, (width,) or
+    (N, width); None after an eval forward. `set_mask(mask)` / ``with fixed_mask(mask):`` fix it
+    (tests, drawing one thinned network); `new_batch()` forces a fresh one.
+    """
+
+    def __init__(
+        self,
+        p: float = 0.5,
+        scaling: str = "lecture",
+        resample: str = "batch",
+        seed: int | None = None,
+        rng: Any = None,
+    ) -> None:
+        super().__init__()
+        self.p = check_dropout_args(p, scaling, resample)
+        self.scaling = scaling
+        self.resample = resample
+        self._rng = resolve_source(rng, seed, "Dropout")
+        self._fixed: np.ndarray | None = None
+        self._in_batch = False
+        self._batch_mask: np.ndarray | None = None
+        self.last_mask: np.ndarray | None = None
+        self.last_width: int | None = None
+
+    # -- masks -------------------------------------------------------------------------------
+
+    def draw_mask(self, shape: int | tuple[int, ...]) -> np.ndarray:
+        """A fresh boolean mask: each unit kept with probability 1 − p (dropped if draw < p)."""
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        return draw_uniform(self._rng, shape) >= self.p
+
+    def set_mask(self, mask: Any) -> None:
+        """Use `mask` (1 = keep) for every training forward until `set_mask(None)`."""
+        self._fixed = None if mask is None else _check_mask(mask, "Dropout.set_mask(mask)")
+
+    @contextmanager
+    def fixed_mask(self, mask: Any) -> Iterator[Dropout]:
+        """``with drop.fixed_mask([1, 0, 1]): ...`` — a fixed mask inside the block, restored after."""
+        previous = self._fixed
+        self.set_mask(mask)
+        try:
+            yield self
+        finally:
+            self._fixed = previous
+
+    def new_batch(self) -> None:
+        """Forget the current mini-batch mask, so the next forward draws a new one."""
+        self._batch_mask = None
+
+    def _start_batch(self) -> None:
+        self._in_batch = True
+        self._batch_mask = None
+
+    def _end_batch(self) -> None:
+        self._in_batch = False
+        self._batch_mask = None
+
+    def _mask_for(self, shape: tuple[int, ...]) -> np.ndarray:
+        width = shape[-1]
+        if self._fixed is not None:
+            mask = self._fixed
+        elif self.resample == "example":
+            mask = self.draw_mask(shape)
+        elif self._in_batch:
+            if self._batch_mask is None:
+                self._batch_mask = self.draw_mask(width)
+            mask = self._batch_mask
+        else:
+            mask = self.draw_mask(width)
+        if mask.shape[-1] != width or (mask.ndim == 2 and mask.shape != shape):
+            raise ValueError(f"Dropout: the mask has shape {mask.shape} but the input has shape {shape}.")
+        return mask
+
+    # -- forward -------------------------------------------------------------------------------
+
+    def forward(self, x: Any) -> Tensor:
+        """Training: m·x (lecture) or m·x/(1 − p) (inverted); eval: (1 − p)·x or x."""
+        t = x if isinstance(x, Tensor) else Tensor(x)
+        if t.data.ndim == 0:
+            raise ValueError("Dropout(x): got a 0-d input; expected (width,) or (N, width)")
+        self.last_width = t.data.shape[-1]
+        if not self.training:
+            self.last_mask = None
+            return t if self.scaling == "inverted" or self.p == 0.0 else t * (1.0 - self.p)
+        mask = self.last_mask = self._mask_for(t.data.shape)
+        scale = 1.0 / (1.0 - self.p) if self.scaling == "inverted" and self.p > 0.0 else 1.0
+        return t.dropout_mask(mask, scale)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, scaling={self.scaling!r}, resample={self.resample!r}"
+
+
+def ensemble_average(model: Module, x: Any) -> np.ndarray:
+    """The exact average, over every joint mask of all Dropout modules in `model`, of the
+    training-time output for one example x (weights Π p^(#dropped)(1 − p)^(#kept)).
+    Lecture B3: equals the eval output when the model is linear. At most 20 units in all;
+    the model's training flags and fixed masks are restored afterwards.
+    """
+    drops = [m for m in model.modules() if isinstance(m, Dropout)]
+    if not drops:
+        raise ValueError("ensemble_average(model): the model has no Dropout module.")
+    was_training = {id(m): m.training for m in model.modules()}
+    fixed = [d._fixed for d in drops]
+    total: np.ndarray | None = None
+    try:
+        model.eval()
+        model(x)  # learn each Dropout's width
+        widths = [d.last_width or 0 for d in drops]
+        if sum(widths) > 20:
+            raise ValueError(f"ensemble_average: {sum(widths)} dropout units; at most 20 can be enumerated.")
+        masks_per_drop = [list(all_masks(w)) for w in widths]
+        model.train()
+        for masks in itertools.product(*masks_per_drop):
+            weight = math.prod(mask_probability(mk, d.p) for mk, d in zip(masks, drops))
+            for d, mk in zip(drops, masks):
+                d.set_mask(list(mk))
+            out = np.asarray(model(x).data, dtype=np.float64) * weight
+            total = out if total is None else total + out
+    finally:
+        for m in model.modules():
+            m.training = was_training[id(m)]
+        for d, f in zip(drops, fixed):
+            d._fixed = f
+    assert total is not None
+    return total

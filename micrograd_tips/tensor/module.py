@@ -1,0 +1,216 @@
+"""`Module` for the NumPy backend: the scalar `micrograd_tips.nn.Module` API over Tensor parameters.
+
+Same methods and the same state-dict names and shapes as the scalar backend, so
+``tensor_model.load_state_dict(scalar_model.state_dict())`` copies weights across. Differences:
+a parameter is one Tensor per array (``layers.0.weight`` of shape (nout, nin)), `zero_grad()`
+sets gradients to None (PyTorch's default), and `forward_batch(X)` takes an (N, nin) array and
+returns an (N, nout) Tensor. Modules hold a `dtype` (float64 by default, float32 on request).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import numpy as np
+
+from ._convert import operand_array, resolve_dtype, to_array
+from .engine import Tensor, _leaf
+
+__all__ = ["Module", "as_input", "module_dtype"]
+
+M = TypeVar("M", bound="Module")
+
+
+def module_dtype(dtype: Any, who: str) -> np.dtype:
+    """The dtype a module's parameters use: float64 unless 'float32' is asked for."""
+    resolved = resolve_dtype(dtype, f"{who}(dtype=...)")
+    return resolved if resolved is not None else np.dtype(np.float64)
+
+
+def as_input(x: Any, dtype: np.dtype, who: str, nin: int | None = None) -> Tensor:
+    """An input batch as a Tensor of the module's dtype; its last axis must have `nin` entries.
+
+    A Tensor must already have that dtype (TypeError otherwise: no silent conversion); lists,
+    numbers and integer arrays adopt it; a float array of the other dtype is rejected.
+    """
+    if isinstance(x, Tensor):
+        if x.data.dtype != dtype:
+            raise TypeError(f"{who}: got a {x.dtype} Tensor; this module is {dtype} (convert with .astype)")
+        t = x
+    else:
+        t = _leaf(operand_array(x, dtype, who))
+    if nin is not None and (t.data.ndim == 0 or t.data.shape[-1] != nin):
+        raise ValueError(f"{who}: got input of shape {t.shape}; expected (N, {nin}) or ({nin},)")
+    return t
+
+
+class Module:
+    """Base class of every layer (lecture 0: the "set of functions" whose θ training picks).
+
+    Subclasses implement `forward(x)` and list their own parameters in `_param_tree()` (name →
+    Tensor). Sub-modules are found among the attributes (a Module, or a list of Modules named
+    ``attr.i``), in attribute order; override `named_children()` to choose.
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        self.training = True
+
+    # -- computation --------------------------------------------------------------------------
+
+    def forward(self, x: Any) -> Any:
+        """Compute the output for a batch x (subclasses define it)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, x: Any) -> Any:
+        return self.forward(x)
+
+    def forward_batch(self, X: Any) -> Tensor:
+        """forward(X) for an (N, nin) batch as one mini-batch: Dropout(resample="batch") draws
+        one new mask for it. Returns the (N, nout) output Tensor."""
+        if isinstance(X, (str, bytes)) or X is None:
+            raise TypeError(f"forward_batch(X): got {type(X).__name__}; expected an (N, nin) array or Tensor")
+        if getattr(X, "ndim", 2) != 2 and not isinstance(X, (list, tuple)):
+            raise ValueError(f"forward_batch(X): got shape {X.shape}; expected a 2-D (N, nin) batch")
+        mods = self.modules()
+        for m in mods:
+            m._start_batch()
+        try:
+            return self.forward(X)
+        finally:
+            for m in mods:
+                m._end_batch()
+
+    def _start_batch(self) -> None:
+        """Hook called on every sub-module when a mini-batch starts (Dropout resamples here)."""
+
+    def _end_batch(self) -> None:
+        """Hook called on every sub-module when a mini-batch ends."""
+
+    # -- structure -----------------------------------------------------------------------------
+
+    def _param_tree(self) -> dict[str, Tensor]:
+        """This module's own parameters: name → Tensor."""
+        return {}
+
+    def named_children(self) -> list[tuple[str, Module]]:
+        """Direct sub-modules with their attribute names (lists give ``name.0``, ``name.1``, …)."""
+        out: list[tuple[str, Module]] = []
+        for name, value in vars(self).items():
+            if isinstance(value, Module):
+                out.append((name, value))
+            elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Module) for v in value):
+                out.extend((f"{name}.{i}", v) for i, v in enumerate(value))
+        return out
+
+    def children(self) -> list[Module]:
+        """Direct sub-modules."""
+        return [m for _, m in self.named_children()]
+
+    def named_modules(self) -> list[tuple[str, Module]]:
+        """This module ("") and every sub-module with its dotted path, pre-order, each once."""
+        out: list[tuple[str, Module]] = []
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [("", self)]
+        while stack:
+            path, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            out.append((path, module))
+            kids = [(f"{path}.{n}" if path else n, m) for n, m in module.named_children()]
+            stack.extend(reversed(kids))
+        return out
+
+    def modules(self) -> list[Module]:
+        """This module and every sub-module, pre-order."""
+        return [m for _, m in self.named_modules()]
+
+    # -- parameters ----------------------------------------------------------------------------
+
+    def named_parameters(self) -> list[tuple[str, Tensor]]:
+        """(name, Tensor) for every parameter array, e.g. ``("layers.0.weight", W)``."""
+        out: list[tuple[str, Tensor]] = []
+        seen: set[int] = set()
+        for path, module in self.named_modules():
+            for name, t in module._param_tree().items():
+                if id(t) not in seen:
+                    seen.add(id(t))
+                    out.append((f"{path}.{name}" if path else name, t))
+        return out
+
+    def parameters(self) -> list[Tensor]:
+        """Every parameter Tensor θ (each once), in `named_parameters()` order."""
+        return [t for _, t in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to None (the next backward allocates it)."""
+        for p in self.parameters():
+            p.grad = None
+
+    def train(self: M, mode: bool = True) -> M:
+        """Set `training` on this module and all sub-modules (dropout is active only in training)."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"train(mode=...): got {type(mode).__name__} {mode!r}; expected True or False.")
+        for m in self.modules():
+            m.training = mode
+        return self
+
+    def eval(self: M) -> M:
+        """Evaluation mode: `train(False)` (dropout off; the lecture form scales by 1 − p)."""
+        return self.train(False)
+
+    # -- state dicts ---------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """name → a copy of the parameter array; the scalar backend's names and shapes."""
+        return {name: t.data.copy() for name, t in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Copy parameter values from `state` (arrays, or the scalar backend's nested lists).
+
+        Every name and shape is checked before anything changes: a missing or unexpected key
+        raises KeyError, a wrong shape ValueError, a non-number TypeError; the model is then
+        untouched. Values are converted to this model's dtype (an explicit load, not an op).
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"load_state_dict(state): got {type(state).__name__}; expected a dict.")
+        params = dict(self.named_parameters())
+        missing = [k for k in params if k not in state]
+        unexpected = [k for k in state if k not in params]
+        if missing or unexpected:
+            raise KeyError(
+                f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}; "
+                f"expected exactly {list(params)}."
+            )
+        staged = []
+        for key, t in params.items():
+            value = state[key]
+            value = value.data if isinstance(value, Tensor) else value
+            if hasattr(value, "tolist") and not isinstance(value, np.ndarray):
+                value = value.tolist()  # e.g. a torch tensor
+            arr = to_array(value, t.data.dtype, f"load_state_dict: {key!r}")
+            if arr.shape != t.data.shape:
+                raise ValueError(f"load_state_dict: {key!r} has shape {arr.shape}; expected {t.data.shape}.")
+            staged.append((t, arr))
+        for t, arr in staged:
+            t.data[...] = arr
+
+    # -- printing ------------------------------------------------------------------------------
+
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's repr."""
+        return ""
+
+    def __repr__(self) -> str:
+        kids = self.named_children()
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not kids:
+            return head + ")"
+        lines = [head]
+        for name, m in kids:
+            child = repr(m).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {child}")
+        return "\n".join(lines) + "\n)"
