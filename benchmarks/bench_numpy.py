@@ -12,7 +12,10 @@ The contenders run in rounds (the machine may be shared): in each round every co
 block of untimed warm-up steps, then timed steps. The warm-up matters: right after NumPy's BLAS
 ran, its threads still spin and slow down PyTorch's OpenMP threads (and vice versa), so
 step-by-step interleaving would measure that contention, not the libraries. Per-step medians are
-reported with their ratio to PyTorch. Peak memory of one step is measured with tracemalloc,
+reported with their ratio to PyTorch. Every round restarts from the initial weights: hundreds
+of Adam steps on one fixed batch would memorise it, drive the gradients into float32 denormals
+and make the timings measure the CPU's denormal penalty (which MKL's kernels avoid, OpenBLAS's
+do not) instead of the frameworks. Peak memory of one step is measured with tracemalloc,
 which sees NumPy's allocations (not PyTorch's). If `micrograd_tips.data.load_mnist_5k` exists, one
 epoch over its training split is timed too (ours vs PyTorch).
 
@@ -314,7 +317,8 @@ def main() -> None:
 
     times: dict[str, list[float]] = {name: [] for name in steps}
     for _ in range(args.rounds):
-        for name, step in steps.items():
+        for name, make in contenders.items():
+            step = steps[name] = make(weights)  # fresh weights: never train long on one batch
             for _ in range(args.warmup):  # let the other library's thread pool go idle first
                 step(X, y)
             for _ in range(args.steps):

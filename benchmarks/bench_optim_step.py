@@ -20,6 +20,7 @@ from micrograd_tips import optim
 
 SHAPES = {
     "mlp 2-16-16-1": [(16, 2), (16,), (16, 16), (16,), (1, 16), (1,)],
+    "mlp 784-128-10": [(128, 784), (128,), (10, 128), (10,)],
     "dense 1000x1000": [(1000, 1000), (1000,)],
 }
 
@@ -29,21 +30,23 @@ class Param:
         self.data, self.grad = data, grad
 
 
-def time_steps(step, steps: int, repeat: int) -> float:
-    """Median seconds per step."""
-    step()  # state allocation happens on the first step
-    runs = []
+def time_pair(step_a, step_b, steps: int, repeat: int) -> tuple[float, float]:
+    """Median seconds per step of each, measured in alternation (fair under a noisy machine)."""
+    step_a()  # state allocation happens on the first step
+    step_b()
+    runs: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(steps):
-            step()
-        runs.append((time.perf_counter() - t0) / steps)
-    return statistics.median(runs)
+        for step, out in ((step_a, runs[0]), (step_b, runs[1])):
+            t0 = time.perf_counter()
+            for _ in range(steps):
+                step()
+            out.append((time.perf_counter() - t0) / steps)
+    return statistics.median(runs[0]), statistics.median(runs[1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     import torch
 
@@ -66,9 +69,8 @@ def main() -> None:
                     t.grad = torch.tensor(g)
                 opt_np = getattr(optim, name)(ours, **kwargs)
                 opt_t = getattr(torch.optim, name)(theirs, **kwargs)
-                steps = 200 if "mlp" in label else 10
-                t_np = time_steps(opt_np.step, steps, args.repeat)
-                t_t = time_steps(opt_t.step, steps, args.repeat)
+                steps = {"mlp 2": 200, "mlp 7": 50}.get(label[:5], 10)
+                t_np, t_t = time_pair(opt_np.step, opt_t.step, steps, args.repeat)
                 print(
                     f"{name:<8} {label:<16} {np.dtype(dtype).name:<8} {t_np * 1e6:>11.1f} "
                     f"{t_t * 1e6:>11.1f} {t_t / t_np:>5.2f}x"

@@ -42,7 +42,9 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
     result.add("∂a/∂w1 (backprop)", nodes["w1"].grad, f"{expected_w1:.4g} (closed form (1 − a²)·x1)")
     result.checks["neuron_w1_grad_error"] = abs(nodes["w1"].grad - expected_w1)
     for fmt in ("svg", "png"):
-        result.figures.append(render(draw_dot(a, title="a = tanh(x1·w1 + x2·w2 + b)"), out_dir / f"neuron.{fmt}"))
+        result.figures.append(
+            render(draw_dot(a, title="a = tanh(x1·w1 + x2·w2 + b)"), out_dir / f"neuron.{fmt}")
+        )
 
     model = MLP(2, [3, 1], seed=seed)
     x = [Value(1.0, "x1"), Value(-2.0, "x2")]

@@ -90,7 +90,8 @@ def save(model: Any, path: str | os.PathLike[str]) -> str:
     """Write ``model.state_dict()`` to `path` (``.json`` or ``.npz``, see the module docstring).
 
     The format must match the model: nested lists → ``.json``, arrays → ``.npz``. Returns the
-    path written. The file appears atomically (temp file + ``os.replace``).
+    path written. The file appears atomically (temp file + ``os.replace``). Lecture B1: keep the
+    weights of the best epoch.
     """
     target = _path(path, "save")
     suffix = _suffix(target, "save")

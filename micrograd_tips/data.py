@@ -91,7 +91,8 @@ def _linspace(a: float, b: float, n: int) -> list[float]:
 
 def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
     """Two interleaving half circles: class 0 = (cos t, sin t), class 1 = (1 − cos t, ½ − sin t),
-    t ∈ [0, π] evenly spaced, plus N(0, noise²) on each coordinate. ⌈n/2⌉ points in class 0."""
+    t ∈ [0, π] evenly spaced, plus N(0, noise²) on each coordinate. ⌈n/2⌉ points in class 0.
+    A toy problem for the recipe (lecture 0)."""
     n = _count(n, "moons(n)", 2)
     noise = _noise(noise, "moons(noise)")
     rng = _rng(seed, "moons")
@@ -107,7 +108,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
 
 def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 0) -> Dataset:
     """Two concentric circles: class 0 radius 1, class 1 radius `factor` (0 < factor < 1), evenly
-    spaced angles, plus N(0, noise²) on each coordinate. ⌈n/2⌉ points in class 0."""
+    spaced angles, plus N(0, noise²) on each coordinate. ⌈n/2⌉ points in class 0 (lecture 0 toy)."""
     n = _count(n, "circles(n)", 2)
     noise = _noise(noise, "circles(noise)")
     if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
@@ -124,7 +125,8 @@ def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 
 
 def spirals(n: int = 100, classes: int = 2, noise: float = 0.2, seed: int = 0) -> Dataset:
     """`classes` interleaved spiral arms: class k has radius r ∈ [0, 1] and angle
-    θ = 4k + 4r (+ N(0, noise²)), point (r·sin θ, r·cos θ). The n points are shared out evenly."""
+    θ = 4k + 4r (+ N(0, noise²)), point (r·sin θ, r·cos θ). The n points are shared out evenly.
+    Hard for shallow/sigmoid nets: a test bed for A1/A2 (activations) and A4 (optimizers)."""
     classes = _count(classes, "spirals(classes)", 2)
     n = _count(n, "spirals(n)", classes)
     noise = _noise(noise, "spirals(noise)")
@@ -141,7 +143,8 @@ def spirals(n: int = 100, classes: int = 2, noise: float = 0.2, seed: int = 0) -
 
 def xor(n: int = 100, noise: float = 0.0, seed: int = 0) -> Dataset:
     """The XOR problem: x uniform in [−1, 1]², label 1 when x1 and x2 have opposite signs
-    (x1·x2 < 0), else 0; then N(0, noise²) is added to the coordinates (labels unchanged)."""
+    (x1·x2 < 0), else 0; then N(0, noise²) is added to the coordinates (labels unchanged).
+    Not linearly separable: the smallest problem needing a hidden layer (lecture 0)."""
     n = _count(n, "xor(n)", 1)
     noise = _noise(noise, "xor(noise)")
     rng = _rng(seed, "xor")

@@ -110,7 +110,13 @@ def _as_float(x: object, what: str = "Value(data)", accepted: str = _REAL) -> fl
     if isinstance(x, bool) or (type(x).__name__ == "bool_"):
         raise TypeError(f"{what}: got a bool ({x!r}); expected {accepted}. Write 1.0 or 0.0.")
     if isinstance(x, numbers.Real):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:  # an int (or Fraction) beyond float64: no float holds it
+            raise ValueError(
+                f"{what}: got {type(x).__name__} too large for a float64 (|x| ≥ 2**1024); "
+                f"expected {accepted}."
+            ) from None
     raise TypeError(f"{what}: got {type(x).__name__} {x!r:.60}; expected {accepted}.")
 
 

@@ -4,7 +4,10 @@ An optimizer touches only ``p.data`` and ``p.grad`` of each parameter, with arit
 valid for a float (scalar `Value`) and for a NumPy array (the NumPy backend's `Tensor`):
 ``p.data -= step`` rebinds a float and updates an array in place; state is updated with augmented
 assignments (``m *= beta1``), which are in place for arrays and rebind floats (then stored back).
-A parameter whose ``grad`` is ``None`` is skipped. ``p.grad`` is never modified.
+The few temporaries (g², √v, m/√v) go through small helpers (`_mul`, `_sqrt`, `_div`) that return
+a float for a float and write into a per-parameter scratch array for an array, so an array step
+allocates nothing. A parameter whose ``grad`` is ``None`` is skipped; ``p.grad`` is never modified.
+Timing against torch.optim: ``benchmarks/bench_optim_step.py``.
 
 Two families live here:
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 import copy
 import math
 import numbers
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -58,27 +62,66 @@ def _copy(x: Any) -> Any:
     return x if isinstance(x, numbers.Real) else x.copy()
 
 
-def _sqrt(x: Any) -> Any:
-    """√x as a new float/array; a negative float gives nan (as NumPy and PyTorch), not a complex."""
+def _work(state: dict[str, Any], key: str, like: Any) -> Any:
+    """A scratch array of `like`'s shape kept in the state (None for a float parameter).
+
+    Temporaries are written into it (``out=``), so a step allocates nothing: fresh arrays cost
+    page faults that would dominate a memory-bound step. Keys starting with "_" are scratch,
+    left out of `state_dict()`.
+    """
+    if isinstance(like, numbers.Real):
+        return None
+    buf = state.get(key)
+    if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
+        buf = state[key] = like.copy()
+    return buf
+
+
+def _numpy() -> Any:
+    return sys.modules["numpy"]  # an array parameter means NumPy is loaded
+
+
+def _mul(a: Any, b: Any, out: Any = None) -> Any:
+    """a·b: a new float, or written into the scratch array `out`."""
+    if out is None:
+        return a * b
+    return _numpy().multiply(a, b, out=out)
+
+
+def _axpy(alpha: float, x: Any, y: Any, out: Any = None) -> Any:
+    """α·x + y: a new float, or written into `out` (never into x or y)."""
+    if out is None:
+        return alpha * x + y
+    _numpy().multiply(x, alpha, out=out)
+    out += y
+    return out
+
+
+def _sqrt(x: Any, out: Any = None) -> Any:
+    """√x; a negative float gives nan (as NumPy and PyTorch), not a complex number."""
     if type(x) is float:
         return math.sqrt(x) if x >= 0.0 else math.nan
-    return x**0.5
+    if out is None:
+        return x**0.5
+    return _numpy().sqrt(x, out=out)
 
 
-def _div(a: Any, b: Any) -> Any:
-    """a / b as a new float/array; a float divided by 0.0 gives IEEE ±inf/nan instead of raising."""
-    if type(b) is float and b == 0.0:
-        return math.nan if (a == 0.0 or a != a) else math.copysign(math.inf, a) * math.copysign(1.0, b)
-    return a / b
+def _div(a: Any, b: Any, out: Any = None) -> Any:
+    """a / b; a float divided by 0.0 gives IEEE ±inf/nan instead of raising."""
+    if type(b) is float:
+        if b == 0.0:
+            return math.nan if (a == 0.0 or a != a) else math.copysign(math.inf, a) * math.copysign(1.0, b)
+        return a / b
+    if out is None:
+        return a / b
+    return _numpy().divide(a, b, out=out)
 
 
 def _maximum_into(a: Any, b: Any) -> Any:
     """max(a, b) elementwise, written into a for arrays; nan propagates like torch.maximum."""
     if isinstance(a, numbers.Real):
         return b if (b > a or b != b) else a
-    import numpy  # an array parameter means NumPy is already loaded
-
-    numpy.maximum(a, b, out=a)
+    _numpy().maximum(a, b, out=a)
     return a
 
 
@@ -225,8 +268,9 @@ class Optimizer:
             packed["params"] = list(range(index, index + len(group["params"])))
             groups.append(packed)
             for s in states:
-                if s:
-                    state[index] = copy.deepcopy(s)
+                kept = {k: v for k, v in s.items() if not k.startswith("_")}
+                if kept:
+                    state[index] = copy.deepcopy(kept)
                 index += 1
         return {"state": state, "param_groups": groups}
 
@@ -331,7 +375,7 @@ class SGD(Optimizer):
     def _update(self, p: Any, g: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
         wd, mu = group["weight_decay"], group["momentum"]
         if wd != 0:
-            g = g + wd * p.data
+            g = _axpy(wd, p.data, g, _work(state, "_grad", p.data))  # g + λθ, p.grad untouched
         direction = g
         if mu != 0:
             buf = state.get("momentum_buffer")
@@ -340,14 +384,13 @@ class SGD(Optimizer):
             else:
                 buf *= mu
                 damp = group["dampening"]
-                buf += g if damp == 0 else (1 - damp) * g
+                if damp == 0:
+                    buf += g
+                else:
+                    buf += _mul(g, 1 - damp, _work(state, "_work", p.data))
             state["momentum_buffer"] = buf
-            if group["nesterov"]:
-                direction = buf * mu
-                direction += g
-            else:
-                direction = buf
-        p.data -= direction * group["lr"]
+            direction = _axpy(mu, buf, g, _work(state, "_work", p.data)) if group["nesterov"] else buf
+        p.data -= _mul(direction, group["lr"], _work(state, "_work", p.data))
 
 
 class Adagrad(Optimizer):
@@ -384,20 +427,21 @@ class Adagrad(Optimizer):
         _at_least("eps", group["eps"], what="epsilon value")
 
     def _update(self, p: Any, g: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
-        if not state:
+        if "step" not in state:
             state["step"] = 0
             state["sum"] = _full_like(p.data, group["initial_accumulator_value"])
         t = state["step"] = state["step"] + 1
         wd = group["weight_decay"]
         if wd != 0:
-            g = g + wd * p.data
+            g = _axpy(wd, p.data, g, _work(state, "_grad", p.data))
         clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
+        work = _work(state, "_work", p.data)
         total = state["sum"]
-        total += g * g
+        total += _mul(g, g, work)
         state["sum"] = total
-        std = _sqrt(total)
+        std = _sqrt(total, work)
         std += group["eps"]
-        step = _div(g, std)
+        step = _div(g, std, work)
         step *= clr
         p.data -= step
 
@@ -441,7 +485,7 @@ class RMSprop(Optimizer):
 
     def _update(self, p: Any, g: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
         alpha, mu = group["alpha"], group["momentum"]
-        if not state:
+        if "step" not in state:
             state["step"] = 0
             state["square_avg"] = _full_like(p.data, 0.0)
             if mu > 0:
@@ -451,10 +495,11 @@ class RMSprop(Optimizer):
         state["step"] += 1
         wd = group["weight_decay"]
         if wd != 0:
-            g = g + wd * p.data
+            g = _axpy(wd, p.data, g, _work(state, "_grad", p.data))
+        work = _work(state, "_work", p.data)
         sq = state["square_avg"]
         sq *= alpha
-        g2 = g * g
+        g2 = _mul(g, g, work)
         g2 *= 1 - alpha
         sq += g2
         state["square_avg"] = sq
@@ -464,20 +509,20 @@ class RMSprop(Optimizer):
             ga *= alpha
             ga += g
             state["grad_avg"] = ga
-            spread = ga * ga
+            spread = _mul(ga, ga, work)
             spread *= -1.0
             spread += sq
-            denom = _sqrt(spread)
+            denom = _sqrt(spread, work)
         else:
-            denom = _sqrt(sq)
+            denom = _sqrt(sq, work)
         denom += group["eps"]
-        ratio = _div(g, denom)
+        ratio = _div(g, denom, work)
         if mu > 0:
             buf = state["momentum_buffer"]
             buf *= mu
             buf += ratio
             state["momentum_buffer"] = buf
-            ratio = buf * group["lr"]
+            ratio = _mul(buf, group["lr"], work)
         else:
             ratio *= group["lr"]
         p.data -= ratio
@@ -523,7 +568,7 @@ class Adam(Optimizer):
     def _update(self, p: Any, g: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
         lr, wd = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        if not state:
+        if "step" not in state:
             state["step"] = 0
             state["exp_avg"] = _full_like(p.data, 0.0)
             state["exp_avg_sq"] = _full_like(p.data, 0.0)
@@ -534,15 +579,16 @@ class Adam(Optimizer):
             if self._decoupled:
                 p.data *= 1 - lr * wd
             else:
-                g = g + wd * p.data
-        m = state["exp_avg"]  # m ← g + β₁(m − g) = β₁m + (1 − β₁)g, without a temporary
+                g = _axpy(wd, p.data, g, _work(state, "_grad", p.data))
+        work = _work(state, "_work", p.data)
+        m = state["exp_avg"]  # m ← g + β₁(m − g) = β₁m + (1 − β₁)g
         m -= g
         m *= beta1
         m += g
         state["exp_avg"] = m
         v = state["exp_avg_sq"]
         v *= beta2
-        g2 = g * g
+        g2 = _mul(g, g, work)
         g2 *= 1 - beta2
         v += g2
         state["exp_avg_sq"] = v
@@ -552,10 +598,10 @@ class Adam(Optimizer):
         if step_size == 0:  # lr = 0: nothing moves (and no 0·inf below)
             return
         # θ ← θ − step_size·m / (√v/√(1 − β₂ᵗ) + ε), with both scalars folded into the denominator
-        denom = _sqrt(v)
+        denom = _sqrt(v, work)
         denom *= 1.0 / (math.sqrt(1 - beta2**t) * step_size)
         denom += group["eps"] / step_size
-        p.data -= _div(m, denom)
+        p.data -= _div(m, denom, work)
 
 
 class AdamW(Adam):

@@ -39,7 +39,10 @@ _INDEX = re.compile(r"(\[\d+\])+$")
 
 
 def is_bias(name: str) -> bool:
-    """True when `name` without its ``[i][j]`` index ends in "bias" (e.g. ``layers.0.bias[3]``)."""
+    """True when `name` without its ``[i][j]`` index ends in "bias" (e.g. ``layers.0.bias[3]``).
+
+    Lecture B2: biases are not regularized, so the penalties and update rules skip these.
+    """
     if not isinstance(name, str):
         raise TypeError(f"is_bias(name): got {type(name).__name__} {name!r}; expected a str.")
     return _INDEX.sub("", name).endswith("bias")
@@ -76,7 +79,7 @@ def _named(params: Any, include_bias: bool, who: str) -> list[tuple[str | None, 
 
 
 def split_parameters(params: Any, *, include_bias: bool = False) -> tuple[list[Any], list[Any]]:
-    """(regularized, excluded) parameters: biases go to `excluded` unless ``include_bias``."""
+    """(regularized, excluded) parameters: biases go to `excluded` unless ``include_bias`` (B2)."""
     _check_flag(include_bias, "include_bias")
     kept: list[Any] = []
     skipped: list[Any] = []

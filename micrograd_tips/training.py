@@ -241,6 +241,8 @@ def evaluate(
 ) -> tuple[float, float | None]:
     """(mean loss, accuracy or None) of `model` on (X, y) in eval mode, without updating anything.
 
+    L = (1/N) Σ_B |B|·loss(B) — lecture 0 ("good results on training / testing data?") and B1.
+
     The mean is over examples (batch losses weighted by batch size). The model's train/eval mode
     is restored afterwards.
     """

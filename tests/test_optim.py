@@ -263,3 +263,23 @@ def test_lr_changed_in_a_group_takes_effect_next_step(lr) -> None:
     p.grad = 1.0
     opt.step()
     assert p.data == -lr
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"])
+def test_array_state_is_updated_in_place_and_scratch_is_not_exported(name) -> None:
+    numpy = pytest.importorskip("numpy")
+    p = ArrayParam(numpy.linspace(-1.0, 1.0, 6))
+    kwargs = {"lr": 0.1, "momentum": 0.5} if name in ("SGD", "RMSprop") else {}
+    opt = getattr(optim, name)([p], weight_decay=0.1, **kwargs)
+    p.grad = numpy.ones(6)
+    opt.step()
+    arrays = {k: v for k, v in opt.state[0][0].items() if hasattr(v, "shape")}
+    ids = {k: id(v) for k, v in arrays.items()}
+    data_id = id(p.data)
+    for _ in range(3):
+        p.grad = numpy.arange(6.0)
+        opt.step()
+    assert id(p.data) == data_id
+    assert {k: id(v) for k, v in opt.state[0][0].items() if k in ids} == ids
+    exported = opt.state_dict()["state"][0]
+    assert exported and not any(k.startswith("_") for k in exported)

@@ -32,12 +32,15 @@ def as_input(x: Any, dtype: np.dtype, who: str, nin: int | None = None) -> Tenso
     """An input batch as a Tensor of the module's dtype; its last axis must have `nin` entries.
 
     A Tensor must already have that dtype (TypeError otherwise: no silent conversion); lists,
-    numbers and integer arrays adopt it; a float array of the other dtype is rejected.
+    numbers and integer arrays adopt it; a float array of the other dtype is rejected. An array
+    of the right dtype is wrapped without a copy (the backend never writes into inputs).
     """
     if isinstance(x, Tensor):
         if x.data.dtype != dtype:
             raise TypeError(f"{who}: got a {x.dtype} Tensor; this module is {dtype} (convert with .astype)")
         t = x
+    elif isinstance(x, np.ndarray) and x.dtype == dtype:
+        t = _leaf(x)  # a batch of the right dtype is used as is, not copied (it is never written)
     else:
         t = _leaf(operand_array(x, dtype, who))
     if nin is not None and (t.data.ndim == 0 or t.data.shape[-1] != nin):

@@ -135,10 +135,11 @@ class Layer(Module):
         return {"weight": self.weight, "bias": self.bias}
 
     def forward(self, x: Any) -> Tensor:
-        """σ(x·Wᵀ + b): (N, nin) → (N, nout), or (nin,) → (nout,)."""
-        return self.activation(
-            linear(as_input(x, self.dtype, f"{type(self).__name__}(x)", self.nin), self.weight, self.bias)
-        )
+        """σ(x·Wᵀ + b): (N, nin) → (N, nout), or (nin,) → (nout,). ReLU is fused into the linear op."""
+        xt = as_input(x, self.dtype, f"{type(self).__name__}(x)", self.nin)
+        if type(self.activation) is ReLU:
+            return linear(xt, self.weight, self.bias, relu=True)
+        return self.activation(linear(xt, self.weight, self.bias))
 
     def extra_repr(self) -> str:
         return f"{self.nin} → {self.nout}"

@@ -301,10 +301,12 @@ def _back_dropout_mask(out: Tensor, g: np.ndarray) -> Grads:  # ∂y/∂x = mask
     return (g * out._ctx,)
 
 
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, relu: bool = False) -> Tensor:
     """The fused layer op y = x·Wᵀ + b for x of shape (N, nin) or (nin,), W (nout, nin), b (nout,).
 
     One node instead of three (transpose, @, +):  ∂/∂x = g·W,  ∂/∂W = gᵀ·x,  ∂/∂b = Σₙ gₙ.
+    ``relu=True`` fuses the ReLU too, y = max(0, x·Wᵀ + b) in place (op "linear_relu"), and
+    the backward first masks g with [y > 0] (relu'(0) = 0).
     """
     for name, t in (("x", x), ("weight", weight), ("bias", bias)):
         if t is not None and not isinstance(t, Tensor):
@@ -315,17 +317,22 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input of shape {x.shape} and weight of shape {w.shape} do not fit (N, nin)·(nout, nin)ᵀ"
         )
     y = x.data @ w.data.T
-    if bias is None:
-        return _make(y, (x, w), "linear")
-    b = x._other(bias, "linear")
-    if b.data.shape != (w.data.shape[0],):
-        raise ValueError(f"linear: bias of shape {b.shape} does not match weight of shape {w.shape}")
-    y += b.data
-    return _make(y, (x, w, b), "linear")
+    prev: tuple[Tensor, ...] = (x, w)
+    if bias is not None:
+        b = x._other(bias, "linear")
+        if b.data.shape != (w.data.shape[0],):
+            raise ValueError(f"linear: bias of shape {b.shape} does not match weight of shape {w.shape}")
+        y += b.data
+        prev = (x, w, b)
+    if relu:
+        np.maximum(y, 0, out=y)
+    return _make(y, prev, "linear_relu" if relu else "linear")
 
 
 def _back_linear(out: Tensor, g: np.ndarray) -> Grads:  # g·W,  gᵀ·x,  Σₙ gₙ
     x, w = out._prev[:2]
+    if out._op == "linear_relu":
+        g = g * (out.data > 0)
     x2 = x.data if x.data.ndim == 2 else x.data[None, :]
     g2 = g if g.ndim == 2 else g[None, :]
     gx = (g2 @ w.data).reshape(x.data.shape) if x.requires_grad else None
@@ -357,5 +364,6 @@ _BACKWARD.update(
         "log_softmax": _back_log_softmax,
         "dropout_mask": _back_dropout_mask,
         "linear": _back_linear,
+        "linear_relu": _back_linear,
     }
 )

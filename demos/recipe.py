@@ -1,0 +1,186 @@
+"""The recipe of deep learning: "do not always blame overfitting" — two cases on real MNIST.
+
+Lecture 0: first ask "good results on TRAINING data?"; only if yes ask "good results on
+validation data?". He et al. 2015 (Fig. 1): a 56-layer plain net has a higher error than a
+20-layer one on the *test* set — and also on the *training* set, so it is not overfitting, it
+is not well trained.
+
+Case 1 (that figure at a size this machine trains in seconds): two plain sigmoid nets with the
+same width, initialisation, optimizer and epochs, one shallow and one deep. The deep one is
+worse on the training set. Case 2 (real overfitting): a big ReLU net trained on a few hundred
+images fits them perfectly but does much worse on the validation set. `diagnose()` applies the
+recipe to each training history and names the two cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from _common import main, progress, pyplot, save_figure
+
+from micrograd_tips.data import load_mnist_5k
+from micrograd_tips.optim import SGD
+from micrograd_tips.recipe import Diagnosis, Verdict, diagnose
+from micrograd_tips.report import DemoResult
+from micrograd_tips.tensor import nn
+from micrograd_tips.training import History, fit
+
+SHALLOW, DEEP, WIDTH = 1, 6, 100  # hidden layers of the two plain sigmoid nets
+OVERFIT_EXAMPLES = 200  # case 2: training images for a 2×256 ReLU net
+MIN_TRAIN_ACC, MAX_GAP = 0.9, 0.05  # diagnose()'s bars, stated in the table
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Small matrix products run faster on one BLAS thread on a busy machine (threadpoolctl if any)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=1):
+        yield
+
+
+def train(
+    X: Any, y: Any, validation: tuple[Any, Any], sizes: list[int], activation: str, init: str, **opts: Any
+) -> History:
+    """Train MLP(784, sizes) with SGD on (X, y), recording validation numbers after every epoch."""
+    model = nn.MLP(
+        784, sizes, activation, init=init, rng=np.random.default_rng(opts["seed"]), dtype="float32"
+    )
+    return fit(
+        model,
+        SGD(model.parameters(), lr=opts["lr"]),
+        X,
+        y,
+        loss="cross_entropy",
+        epochs=opts["epochs"],
+        batch_size=opts["batch_size"],
+        validation=validation,
+        seed=opts["seed"],
+        progress=False,
+    )
+
+
+def error(accuracies: list[float]) -> np.ndarray:
+    """Error rate in % per epoch, as He et al. plot it."""
+    return 100 * (1 - np.asarray(accuracies))
+
+
+def plot(out_dir: Path, shallow: History, deep: History, overfit: History) -> list[Path]:
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.3))
+    ax = axes[0]
+    for h, name, colour in (
+        (shallow, f"{SHALLOW} hidden layer", "tab:blue"),
+        (deep, f"{DEEP} hidden layers", "tab:red"),
+    ):
+        epochs = np.arange(1, h.epochs + 1)
+        ax.plot(epochs, error(h.train_accuracy), "--", color=colour, label=f"{name}: training")
+        ax.plot(epochs, error(h.val_accuracy), "-", color=colour, label=f"{name}: validation")
+    ax.set_title("Deeper plain net: worse on TRAINING data → not well trained")
+    ax.set_ylabel("error (%)")
+    ax.set_ylim(0, 100)
+    ax = axes[1]
+    epochs = np.arange(1, overfit.epochs + 1)
+    ax.plot(epochs, error(overfit.train_accuracy), "--", color="tab:green", label="training")
+    ax.plot(epochs, error(overfit.val_accuracy), "-", color="tab:green", label="validation")
+    ax.set_title(f"{OVERFIT_EXAMPLES} training images: good on training, bad on validation → overfitting")
+    ax.set_ylim(0, 100)
+    for ax in axes:
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    for ax in axes:
+        ax.title.set_fontsize(9)
+    return save_figure(fig, out_dir, "train_vs_validation")
+
+
+def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
+    result = DemoResult("recipe", "Do not always blame overfitting", "0 (recipe)")
+    data = load_mnist_5k(seed=seed)
+    X, y = (data.X_train[:1500], data.y_train[:1500]) if quick else (data.X_train, data.y_train)
+    val = (data.X_val, data.y_val)
+    depth_opts = {"lr": 0.5, "epochs": 10 if quick else 15, "batch_size": 50, "seed": seed}
+    overfit_opts = {"lr": 0.05, "epochs": 30 if quick else 50, "batch_size": 20, "seed": seed}
+
+    jobs = {
+        "shallow": lambda: train(X, y, val, [WIDTH] * SHALLOW + [10], "sigmoid", "xavier", **depth_opts),
+        "deep": lambda: train(X, y, val, [WIDTH] * DEEP + [10], "sigmoid", "xavier", **depth_opts),
+        "overfit": lambda: train(
+            X[:OVERFIT_EXAMPLES], y[:OVERFIT_EXAMPLES], val, [256, 256, 10], "relu", "he", **overfit_opts
+        ),
+    }
+    with one_blas_thread():
+        hist = {name: job() for name, job in progress(list(jobs.items()), "recipe cases")}
+    verdicts: dict[str, Diagnosis] = {
+        name: diagnose(h, min_train_accuracy=MIN_TRAIN_ACC, max_accuracy_gap=MAX_GAP)
+        for name, h in hist.items()
+    }
+
+    result.figures += plot(out_dir, hist["shallow"], hist["deep"], hist["overfit"])
+
+    result.add(
+        "setup, case 1",
+        f"plain sigmoid nets, width {WIDTH}, xavier, SGD lr 0.5, "
+        f"{depth_opts['epochs']} epochs, {len(X)} images",
+        "He et al.: plain nets, CIFAR-10",
+    )
+    lecture_errors = {"shallow": ("20-layer", "~1–2%", "~10%"), "deep": ("56-layer", "~5–6%", "~13%")}
+    for key, depth in (("shallow", SHALLOW), ("deep", DEEP)):
+        h = hist[key]
+        layers, train_err, test_err = lecture_errors[key]
+        result.add(
+            f"{depth} hidden: training error", f"{error(h.train_accuracy)[-1]:.1f}%", f"{layers}: {train_err}"
+        )
+        result.add(
+            f"{depth} hidden: validation error",
+            f"{error(h.val_accuracy)[-1]:.1f}%",
+            f"{layers}: {test_err} (test)",
+        )
+    h = hist["overfit"]
+    result.add(
+        "setup, case 2",
+        f"ReLU 2×256, he, SGD lr 0.05, {overfit_opts['epochs']} epochs, {OVERFIT_EXAMPLES} images",
+        "",
+    )
+    result.add(
+        "case 2: training / validation error",
+        f"{error(h.train_accuracy)[-1]:.1f}% / {error(h.val_accuracy)[-1]:.1f}%",
+        "good train, bad test",
+    )
+    result.add(
+        "diagnose() bars",
+        f"train acc ≥ {MIN_TRAIN_ACC:.0%}, gap ≤ {MAX_GAP:.0%}",
+        "",
+    )
+    expected = {"shallow": "", "deep": "not well trained", "overfit": "overfitting"}
+    for name, d in verdicts.items():
+        result.add(f"diagnose({name})", d.verdict.value, expected[name])
+
+    result.checks = {
+        "deep_not_well_trained": float(verdicts["deep"].verdict is Verdict.NOT_WELL_TRAINED),
+        "overfit_is_overfitting": float(verdicts["overfit"].verdict is Verdict.OVERFITTING),
+        "shallow_train_acc": hist["shallow"].train_accuracy[-1],
+        "deep_train_acc": hist["deep"].train_accuracy[-1],
+        "shallow_val_acc": hist["shallow"].val_accuracy[-1],
+        "deep_val_acc": hist["deep"].val_accuracy[-1],
+        "overfit_train_acc": hist["overfit"].train_accuracy[-1],
+        "overfit_val_acc": hist["overfit"].val_accuracy[-1],
+    }
+    result.conclusion = (
+        f"the {DEEP}-layer net is worse than the {SHALLOW}-layer one on the training set "
+        f"({error(hist['deep'].train_accuracy)[-1]:.0f}% vs {error(hist['shallow'].train_accuracy)[-1]:.0f}% "
+        f"error): diagnose() says '{verdicts['deep'].verdict.value}', not overfitting; the net trained on "
+        f"{OVERFIT_EXAMPLES} images is '{verdicts['overfit'].verdict.value}'"
+    )
+    return result
+
+
+if __name__ == "__main__":
+    main(run, __doc__ or "")
