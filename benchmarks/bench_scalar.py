@@ -69,10 +69,14 @@ class LocalMLP:
     Parameters per layer, per neuron, weights then bias (micrograd's order); last layer linear.
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int]) -> None:
+    def __init__(self, nin: int, nouts: Sequence[int], seed: int = 1337) -> None:
+        rng = random.Random(seed)
         sizes = [nin, *nouts]
         self.layers = [
-            [([Value.parameter(0.0) for _ in range(a)], Value.parameter(0.0)) for _ in range(b)]
+            [
+                ([Value.parameter(rng.uniform(-1, 1)) for _ in range(a)], Value.parameter(0.0))
+                for _ in range(b)
+            ]
             for a, b in itertools.pairwise(sizes)
         ]
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+from micrograd_tips.cli import one_blas_thread
 from micrograd_tips.report import DemoResult
 
 T = TypeVar("T")
@@ -55,6 +56,7 @@ def main(run: Callable[..., DemoResult], description: str) -> None:
     args = p.parse_args()
     name = Path(sys.argv[0]).stem.replace("_", "-")
     start = time.perf_counter()
-    result = run(out_dir=args.out / name, quick=args.quick, seed=args.seed)
+    with one_blas_thread():
+        result = run(out_dir=args.out / name, quick=args.quick, seed=args.seed)
     result.seconds = time.perf_counter() - start
     print(result.summary())

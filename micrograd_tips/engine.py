@@ -594,7 +594,11 @@ def define_unary(name: str, forward: UnaryForward, derivative: UnaryDerivative) 
 
 
 def _values(xs: Iterable[Value | Number], op: str) -> tuple[Value, ...]:
-    if isinstance(xs, (Value, str, bytes)) or not isinstance(xs, Iterable):
+    if type(xs) is tuple or type(xs) is list:
+        t = tuple(xs)
+        if set(map(type, t)) <= {Value}:  # the common case, checked at C speed
+            return t
+    elif isinstance(xs, (Value, str, bytes)) or not isinstance(xs, Iterable):
         raise TypeError(f"{op}: expected a sequence of Values or numbers, got {type(xs).__name__}")
     return tuple(x if isinstance(x, Value) else _wrap(x, op) for x in xs)
 

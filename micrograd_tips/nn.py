@@ -129,6 +129,8 @@ def as_values(x: Any, who: str) -> tuple[list[Value], bool]:
 
     For elementwise modules (activations, dropout): a Value, a number or a list of them.
     """
+    if type(x) is list and set(map(type, x)) <= {Value}:  # the hot path: a layer's output
+        return x, False
     if isinstance(x, Value):
         return [x], True
     if isinstance(x, numbers.Real) and not isinstance(x, bool):

@@ -203,8 +203,12 @@ class L1:
 
 
 def _sign(x: Any) -> Any:
-    """sgn(x) ∈ {−1, 0, 1} as a float or a new float array."""
-    return (x > 0) * 1.0 - (x < 0) * 1.0
+    """sgn(x) ∈ {−1, 0, 1}: a float for a float, a new array of x's dtype for an array."""
+    if isinstance(x, float):
+        return float((x > 0.0) - (x < 0.0))
+    import numpy as np  # only NumPy-backend parameters hold arrays
+
+    return np.sign(x)
 
 
 def l2_update(params: Any, lr: float, lam: float, *, include_bias: bool = False) -> None:

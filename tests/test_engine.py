@@ -9,7 +9,6 @@ import sys
 import weakref
 from collections.abc import Callable, Sequence
 
-import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -565,6 +564,7 @@ def test_helpers_reject_bad_input() -> None:
 
 
 def test_numpy_scalars_are_accepted_as_floats() -> None:
+    np = pytest.importorskip("numpy")  # an optional dependency of the core package
     for scalar in (np.float64(1.5), np.float32(1.5), np.int64(3), np.int8(-2)):
         v = Value(scalar)
         assert type(v.data) is float and v.data == float(scalar)
