@@ -40,12 +40,12 @@ class Setup(NamedTuple):
     hidden: int
     epochs: int
     lr: float
-    p: float  # hidden units
-    p_input: float  # input pixels
+    p: float  # drop probability of every input pixel and hidden unit
+    runs: int  # independent runs (seed, seed + 1, …: data subset and weights) averaged
 
 
-QUICK = Setup(n_train=500, hidden=256, epochs=80, lr=2e-3, p=0.5, p_input=0.5)
-FULL = Setup(n_train=1000, hidden=512, epochs=60, lr=1e-3, p=0.5, p_input=0.5)
+QUICK = Setup(n_train=500, hidden=256, epochs=80, lr=2e-3, p=0.5, runs=1)
+FULL = Setup(n_train=500, hidden=256, epochs=80, lr=2e-3, p=0.5, runs=3)
 
 # name → MLP dropout options (no dropout, the lecture's form, PyTorch's inverted form)
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -81,13 +81,19 @@ class Score(NamedTuple):
 
 def train(setup: Setup, data: Any, seed: int, options: dict[str, Any]) -> tuple[nn.MLP, Score]:
     """784 → hidden → hidden → 10 ReLU network with Adam; dropout when `options` asks for it."""
-    drop = {"dropout": setup.p, "input_dropout": setup.p_input, **options} if options else {}
+    drop = {"dropout": setup.p, "input_dropout": setup.p, **options} if options else {}
+    lr = setup.lr
+    if options.get("dropout_scaling") == "lecture":
+        # The lecture form trains weights 1/(1 − p) times the inverted form's (the same thinned
+        # networks otherwise); Adam's steps are ≈ lr whatever the gradient's scale, so the same
+        # relative steps need lr/(1 − p).
+        lr = setup.lr / (1.0 - setup.p)
     rng = np.random.default_rng(seed)
     model = nn.MLP(784, [setup.hidden, setup.hidden, 10], init="he", rng=rng, dtype="float32", **drop)
     X, y = data.X_train[: setup.n_train], data.y_train[: setup.n_train]
     history = fit(
         model,
-        Adam(model.parameters(), lr=setup.lr),
+        Adam(model.parameters(), lr=lr),
         X,
         y,
         loss="cross_entropy",
@@ -116,36 +122,45 @@ def without_test_scaling(model: nn.MLP) -> Iterator[None]:
             d.scaling = "lecture"
 
 
-def plot_accuracy(scores: dict[str, Score], out_dir: Path) -> list[Path]:
-    """Left: final train/test accuracy per variant. Right: accuracy per epoch (thinned vs validation)."""
+def mean(scores: list[Score], field: str) -> float:
+    """The average of one Score field over the runs."""
+    return float(np.mean([getattr(sc, field) for sc in scores]))
+
+
+def plot_accuracy(runs: dict[str, list[Score]], out_dir: Path) -> list[Path]:
+    """Left: train/test accuracy per variant (mean; dots = runs). Right: the first run per epoch."""
     plt = pyplot()
     fig, (ax_bar, ax_curve) = plt.subplots(1, 2, figsize=(12, 4.3))
-    names = list(scores)
+    names = list(runs)
     xs = np.arange(len(names))
-    train_acc = [scores[n].train for n in names]
-    test_acc = [scores[n].test for n in names]
+    train_acc = [mean(runs[n], "train") for n in names]
+    test_acc = [mean(runs[n], "test") for n in names]
     ax_bar.bar(xs - 0.2, train_acc, 0.4, label="training set (full network)", color="tab:blue")
     ax_bar.bar(xs + 0.2, test_acc, 0.4, label="test set", color="tab:orange")
+    for x, name in zip(xs, names):
+        if len(runs[name]) > 1:
+            ax_bar.plot([x + 0.2] * len(runs[name]), [sc.test for sc in runs[name]], "k.", ms=5)
     for x, a, b in zip(xs, train_acc, test_acc):
         ax_bar.annotate(f"gap {a - b:.1%}", (x, max(a, b) + 0.005), ha="center", fontsize=9)
     ax_bar.set_xticks(xs, [n.replace(", ", ",\n") for n in names])
     ax_bar.set_ylim(min(test_acc) - 0.08, 1.03)
     ax_bar.set_ylabel("accuracy")
-    ax_bar.set_title("After training")
+    runs_text = (
+        f"mean of {len(runs[names[0]])} runs, dots: each run" if len(runs[names[0]]) > 1 else "one run"
+    )
+    ax_bar.set_title(f"After training ({runs_text})")
     ax_bar.legend(fontsize=8, loc="lower right")
     colors = dict(zip(names, ("tab:gray", "tab:red", "tab:blue")))
-    for name, score in scores.items():
-        epochs = np.arange(1, score.history.epochs + 1)
-        ax_curve.plot(
-            epochs, score.history.train_accuracy, ":", color=colors[name], label=f"{name}: training"
-        )
-        ax_curve.plot(
-            epochs, score.history.val_accuracy, "-", color=colors[name], label=f"{name}: validation"
-        )
+    for name in names:
+        history = runs[name][0].history
+        epochs = np.arange(1, history.epochs + 1)
+        color = colors[name]
+        ax_curve.plot(epochs, history.train_accuracy, ":", color=color, label=f"{name}: training")
+        ax_curve.plot(epochs, history.val_accuracy, "-", color=color, label=f"{name}: validation")
     ax_curve.set_xlabel("epoch")
     ax_curve.set_ylabel("accuracy")
     ax_curve.set_ylim(0.6, 1.01)
-    ax_curve.set_title("During training (dotted: the thinned networks)")
+    ax_curve.set_title("During training, first run (dotted: the thinned networks)")
     ax_curve.legend(fontsize=7, loc="lower right")
     fig.suptitle("Dropout (lecture B3): worse on the training batches, smaller train–test gap")
     fig.tight_layout()
@@ -215,7 +230,9 @@ def plot_ensembles(linear: Ensemble, sigmoid: Ensemble, out_dir: Path) -> list[P
         ax.set_xlabel("network output")
         ax.set_ylabel("number of thinned networks")
         ax.legend(fontsize=8)
-    fig.suptitle("Ensemble view (B3): the ×(1 − p) network = the average of all 2^M thinned networks?")
+    fig.suptitle(
+        "Ensemble view (B3): is the ×(1 − p) network the average of all 2^10 = 1024 thinned networks?"
+    )
     fig.tight_layout()
     return save_figure(fig, out_dir, "dropout_ensemble")
 
@@ -226,7 +243,7 @@ def plot_ensembles(linear: Ensemble, sigmoid: Ensemble, out_dir: Path) -> list[P
 
 
 def draw_thinned(out_dir: Path, seed: int) -> list[Path]:
-    """A 3 → 4 → 1 sigmoid net with x2 and hidden units 2 and 4 dropped, after backward."""
+    """A 3 → 4 → 1 sigmoid net with input x2 and hidden units 1, 3 (from 0, as the labels) dropped."""
     model = scalar_nn.MLP(3, [4, 1], activation="sigmoid", seed=seed, dropout=0.5, input_dropout=0.5)
     assert model.input_dropout is not None
     x = [Value(1.0, "x1"), Value(-2.0, "x2"), Value(0.5, "x3")]
@@ -251,7 +268,10 @@ def draw_thinned(out_dir: Path, seed: int) -> list[Path]:
         y,
         params=model.parameters(),
         dim=dimmed,
-        title="one thinned network: x2 and hidden units 2, 4 dropped (grey); their weights get no gradient",
+        title=(
+            "a thinned network: x2 and hidden units 1, 3 dropped (grey, a constant 0); "
+            "the weights leaving them get grad 0"
+        ),
         max_nodes=200,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -264,18 +284,20 @@ def draw_thinned(out_dir: Path, seed: int) -> list[Path]:
 def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
     result = DemoResult("dropout", "Dropout: train/test gap and the ensemble view", "B3 dropout")
     setup = QUICK if quick else FULL
-    data = load_mnist_5k(seed=seed)
-    scores: dict[str, Score] = {}
+    runs: dict[str, list[Score]] = {name: [] for name in VARIANTS}
     with single_threaded_blas():
-        for name, options in progress(VARIANTS.items(), "dropout variants", total=len(VARIANTS)):
-            model, scores[name] = train(setup, data, seed, options)
-            if options.get("dropout_scaling") == "lecture":
-                with without_test_scaling(model):
-                    unscaled_loss, unscaled_acc = evaluate(
-                        model, data.X_test, data.y_test, loss="cross_entropy"
-                    )
-                scaled_loss, _ = evaluate(model, data.X_test, data.y_test, loss="cross_entropy")
-    result.figures += plot_accuracy(scores, out_dir)
+        for r in progress(range(setup.runs), "runs", total=setup.runs):
+            data = load_mnist_5k(seed=seed + r)
+            for name, options in VARIANTS.items():
+                model, score = train(setup, data, seed + r, options)
+                runs[name].append(score)
+                if r == 0 and options.get("dropout_scaling") == "lecture":
+                    scaled_loss, _ = evaluate(model, data.X_test, data.y_test, loss="cross_entropy")
+                    with without_test_scaling(model):
+                        unscaled_loss, unscaled_acc = evaluate(
+                            model, data.X_test, data.y_test, loss="cross_entropy"
+                        )
+    result.figures += plot_accuracy(runs, out_dir)
 
     subnets, average, halved = two_input_example(w1=2.0, w2=-1.0, x1=3.0, x2=1.0)
     linear, sigmoid = ensemble("linear", seed), ensemble("sigmoid", seed)
@@ -287,18 +309,27 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
     result.add(
         "regime",
         f"{s.n_train} MNIST digits, 784-{s.hidden}-{s.hidden}-10 ReLU, Adam, {s.epochs} epochs; "
-        f"p = {s.p} hidden, {s.p_input} inputs",
+        f"p = {s.p} (inputs and hidden units)",
         "a regime that overfits",
     )
-    for name, sc in scores.items():
+    result.add(
+        "Adam learning rate: no dropout and inverted / lecture form",
+        f"{s.lr:g} / {s.lr / (1 - s.p):g}",
+        "lecture-form weights are 1/(1−p)× larger",
+    )
+    per_run = "" if s.runs == 1 else f" (mean of {s.runs} runs)"
+    gap = {name: mean(scores, "train") - mean(scores, "test") for name, scores in runs.items()}
+    for name, scores in runs.items():
         result.add(
-            f"{name}: train / test accuracy (gap)",
-            f"{sc.train:.1%} / {sc.test:.1%} ({sc.train - sc.test:.1%})",
+            f"{name}: train / test accuracy (gap){per_run}",
+            f"{mean(scores, 'train'):.1%} / {mean(scores, 'test'):.1%} ({gap[name]:.1%})",
             "smaller gap with dropout" if name != "no dropout" else "overfits",
         )
-    for name, sc in scores.items():
+    for name, scores in runs.items():
         result.add(
-            f"{name}: accuracy on the training batches", f"{sc.during_training:.1%}", "worse with dropout"
+            f"{name}: accuracy on the training batches{per_run}",
+            f"{mean(scores, 'during_training'):.1%}",
+            "worse with dropout",
         )
     result.add(
         "lecture form tested without ×(1−p): test accuracy (loss)",
@@ -329,17 +360,18 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
         "approximate only",
     )
 
-    none, lecture, inv = (scores[n] for n in VARIANTS)
+    none, lecture, inv = (runs[n] for n in VARIANTS)
+    g_none, g_lecture, g_inv = (gap[n] for n in VARIANTS)
     result.checks.update(
-        gap_none=none.train - none.test,
-        gap_lecture=lecture.train - lecture.test,
-        gap_inverted=inv.train - inv.test,
-        test_none=none.test,
-        test_lecture=lecture.test,
-        test_inverted=inv.test,
-        during_training_none=none.during_training,
-        during_training_lecture=lecture.during_training,
-        during_training_inverted=inv.during_training,
+        gap_none=g_none,
+        gap_lecture=g_lecture,
+        gap_inverted=g_inv,
+        test_none=mean(none, "test"),
+        test_lecture=mean(lecture, "test"),
+        test_inverted=mean(inv, "test"),
+        during_training_none=mean(none, "during_training"),
+        during_training_lecture=mean(lecture, "during_training"),
+        during_training_inverted=mean(inv, "during_training"),
         two_input_average=average,
         two_input_halved=halved,
         linear_ensemble_error=abs(linear.average - linear.scaled),
@@ -349,8 +381,8 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
         scaled_test_loss=scaled_loss,
     )
     result.conclusion = (
-        f"train–test gap {none.train - none.test:.1%} without dropout, {lecture.train - lecture.test:.1%} "
-        f"(lecture form) and {inv.train - inv.test:.1%} (inverted); the ×(1−p) network equals the average of "
+        f"train–test gap {g_none:.1%} without dropout, {g_lecture:.1%} (lecture form) and {g_inv:.1%} "
+        f"(inverted){per_run}; the ×(1−p) network equals the average of "
         f"all 2^10 thinned networks to {abs(linear.average - linear.scaled):.0e} when linear, "
         f"only to {abs(sigmoid.average - sigmoid.scaled):.0e} with sigmoid"
     )

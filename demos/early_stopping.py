@@ -140,6 +140,7 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
         f"≤ {setup.epochs} (the budget)",
     )
     result.add("restored weights are from epoch", restored + 1, "the lowest validation loss")
+    result.add(f"lowest validation loss over all {setup.epochs} epochs: epoch", full_best + 1, "")
     result.add(
         "validation loss of the restored weights",
         restored_val_loss,
@@ -185,8 +186,9 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
     result.conclusion = (
         f"validation loss bottomed at epoch {full_best + 1} and was {rise:.0%} higher after "
         f"{setup.epochs} epochs while training loss kept falling; early stopping stopped after epoch "
-        f"{stopped.epochs} and restored epoch {restored + 1} (test accuracy {es_test_acc:.1%} vs "
-        f"{last_test_acc:.1%} without it, in {stopped.epochs} instead of {setup.epochs} epochs)"
+        f"{stopped.epochs} and restored epoch {restored + 1}: test loss {es_test_loss:.3g} vs "
+        f"{last_test_loss:.3g}, test accuracy {es_test_acc:.1%} vs {last_test_acc:.1%} without it "
+        "(accuracy can keep creeping up after the loss turns)"
     )
     return result
 
