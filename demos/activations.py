@@ -12,8 +12,7 @@ derivative computed by backpropagation through the scalar engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,18 +30,6 @@ ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu"]
 RELU_FAMILY = ["relu", "leaky_relu", "prelu", "elu"]
 COLOURS = dict(zip(ACTIVATIONS, ["tab:red", "tab:orange", "tab:blue", "tab:cyan", "tab:purple", "tab:green"]))
 DEPTH, LR, PRELU_INIT = 5, 0.1, 0.25
-
-
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Small matrix products run faster on one BLAS thread on a busy machine (threadpoolctl if any)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(limits=1):
-        yield
 
 
 def train(data: Any, activation: str, width: int, epochs: int, seed: int) -> tuple[History, nn.MLP]:
@@ -167,11 +154,10 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
         data = data._replace(X_train=data.X_train[:1500], y_train=data.y_train[:1500])
 
     histories: dict[str, History] = {}
-    with one_blas_thread():
-        for name in progress(ACTIVATIONS, "activations"):
-            histories[name], model = train(data, name, width, epochs, seed)
-            if name == "prelu":
-                alphas = learned_alphas(model)
+    for name in progress(ACTIVATIONS, "activations"):
+        histories[name], model = train(data, name, width, epochs, seed)
+        if name == "prelu":
+            alphas = learned_alphas(model)
 
     result.figures += plot_training(out_dir, histories, alphas)
     result.figures += plot_functions(out_dir, float(alphas.mean()))

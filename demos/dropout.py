@@ -55,18 +55,6 @@ VARIANTS: dict[str, dict[str, Any]] = {
 }
 
 
-@contextmanager
-def single_threaded_blas() -> Iterator[None]:
-    """One BLAS thread: on a busy 2-core machine threaded small matmuls are many times slower."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
 # ---------------------------------------------------------------------------------------------
 # 1. Train vs test accuracy on MNIST
 # ---------------------------------------------------------------------------------------------
@@ -285,18 +273,17 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
     result = DemoResult("dropout", "Dropout: train/test gap and the ensemble view", "B3 dropout")
     setup = QUICK if quick else FULL
     runs: dict[str, list[Score]] = {name: [] for name in VARIANTS}
-    with single_threaded_blas():
-        for r in progress(range(setup.runs), "runs", total=setup.runs):
-            data = load_mnist_5k(seed=seed + r)
-            for name, options in VARIANTS.items():
-                model, score = train(setup, data, seed + r, options)
-                runs[name].append(score)
-                if r == 0 and options.get("dropout_scaling") == "lecture":
-                    scaled_loss, _ = evaluate(model, data.X_test, data.y_test, loss="cross_entropy")
-                    with without_test_scaling(model):
-                        unscaled_loss, unscaled_acc = evaluate(
-                            model, data.X_test, data.y_test, loss="cross_entropy"
-                        )
+    for r in progress(range(setup.runs), "runs", total=setup.runs):
+        data = load_mnist_5k(seed=seed + r)
+        for name, options in VARIANTS.items():
+            model, score = train(setup, data, seed + r, options)
+            runs[name].append(score)
+            if r == 0 and options.get("dropout_scaling") == "lecture":
+                scaled_loss, _ = evaluate(model, data.X_test, data.y_test, loss="cross_entropy")
+                with without_test_scaling(model):
+                    unscaled_loss, unscaled_acc = evaluate(
+                        model, data.X_test, data.y_test, loss="cross_entropy"
+                    )
     result.figures += plot_accuracy(runs, out_dir)
 
     subnets, average, halved = two_input_example(w1=2.0, w2=-1.0, x1=3.0, x2=1.0)
@@ -338,7 +325,7 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
     )
     result.add(
         "z = w1x1 + w2x2 (w = 2, −1; x = 3, 1), p = 0.5: four sub-networks",
-        " , ".join(f"{v:g}" for v in subnets),
+        ", ".join(f"{v:g}" for v in subnets),
         "w1x1+w2x2, w2x2, w1x1, 0",
     )
     result.add(

@@ -11,8 +11,6 @@ test accuracy of the restored weights is compared with that of the last unlimite
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -39,18 +37,6 @@ class Setup(NamedTuple):
 
 QUICK = Setup(n_train=300, hidden=256, epochs=40, lr=2e-3, patience=5)
 FULL = Setup(n_train=1000, hidden=512, epochs=60, lr=1e-3, patience=8)
-
-
-@contextmanager
-def single_threaded_blas() -> Iterator[None]:
-    """One BLAS thread: on a busy 2-core machine threaded small matmuls are many times slower."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def build(setup: Setup, seed: int) -> nn.MLP:
@@ -113,13 +99,12 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
     result = DemoResult("early-stopping", "Early stopping on MNIST", "B1 early stopping")
     setup = QUICK if quick else FULL
     data = load_mnist_5k(seed=seed)
-    with single_threaded_blas():
-        full_model, full = train(setup, data, seed, callbacks=[])
-        stopper = EarlyStopping(patience=setup.patience, restore_best=True)
-        es_model, stopped = train(setup, data, seed, callbacks=[stopper])
-        restored_val_loss, _ = evaluate(es_model, data.X_val, data.y_val, loss="cross_entropy")
-        es_test_loss, es_test_acc = evaluate(es_model, data.X_test, data.y_test, loss="cross_entropy")
-        last_test_loss, last_test_acc = evaluate(full_model, data.X_test, data.y_test, loss="cross_entropy")
+    full_model, full = train(setup, data, seed, callbacks=[])
+    stopper = EarlyStopping(patience=setup.patience, restore_best=True)
+    es_model, stopped = train(setup, data, seed, callbacks=[stopper])
+    restored_val_loss, _ = evaluate(es_model, data.X_val, data.y_val, loss="cross_entropy")
+    es_test_loss, es_test_acc = evaluate(es_model, data.X_test, data.y_test, loss="cross_entropy")
+    last_test_loss, last_test_acc = evaluate(full_model, data.X_test, data.y_test, loss="cross_entropy")
     assert es_test_acc is not None and last_test_acc is not None  # cross-entropy → accuracy on
 
     best = int(np.argmin(stopped.val_loss))  # the lowest validation loss the stopped run saw

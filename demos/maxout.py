@@ -17,7 +17,6 @@ A Maxout unit computes k linear pieces z_k = w_k·x + b_k and outputs a = max_k 
 from __future__ import annotations
 
 import random
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -322,22 +321,8 @@ def thin_network(out_dir: Path, seed: int, steps: int) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
-def one_blas_thread() -> AbstractContextManager[Any]:
-    """Limit BLAS to one thread: on a small, shared machine a threaded BLAS is many times slower."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return nullcontext()
-    return threadpool_limits(1)
-
-
 def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
     """Run the four parts (quick: 48 units, 3 epochs), write the figures into out_dir."""
-    with one_blas_thread():
-        return _run(out_dir, quick, seed)
-
-
-def _run(out_dir: Path, quick: bool, seed: int) -> DemoResult:
     result = DemoResult("maxout", "Maxout: learnable activation, ReLU special case, thin networks", "A3")
     out_dir.mkdir(parents=True, exist_ok=True)
     hidden, epochs, tiny_steps = (48, 3, 30) if quick else (128, 10, 60)

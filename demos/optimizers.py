@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -277,22 +276,8 @@ def plot_mnist(
 # ---------------------------------------------------------------------------------------------
 
 
-def one_blas_thread() -> AbstractContextManager[Any]:
-    """Limit BLAS to one thread: on a small, shared machine a threaded BLAS is many times slower."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return nullcontext()
-    return threadpool_limits(1)
-
-
 def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
     """Surface paths (deterministic) and MNIST curves (seeded; quick: 2 epochs, else 8) into out_dir."""
-    with one_blas_thread():
-        return _run(out_dir, quick, seed)
-
-
-def _run(out_dir: Path, quick: bool, seed: int) -> DemoResult:
     result = DemoResult("optimizers", "SGD, Momentum, Adagrad, RMSProp, Adam: plateau, saddle, MNIST", "A4")
     out_dir.mkdir(parents=True, exist_ok=True)
     budget, cap, epochs = (250, 1000, 2) if quick else (250, 1500, 8)

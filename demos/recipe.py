@@ -14,8 +14,6 @@ recipe to each training history and names the two cases.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,18 +30,6 @@ from micrograd_tips.training import History, fit
 SHALLOW, DEEP, WIDTH = 1, 6, 100  # hidden layers of the two plain sigmoid nets
 OVERFIT_EXAMPLES = 200  # case 2: training images for a 2×256 ReLU net
 MIN_TRAIN_ACC, MAX_GAP = 0.9, 0.05  # diagnose()'s bars, stated in the table
-
-
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Small matrix products run faster on one BLAS thread on a busy machine (threadpoolctl if any)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(limits=1):
-        yield
 
 
 def train(
@@ -116,8 +102,7 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
             X[:OVERFIT_EXAMPLES], y[:OVERFIT_EXAMPLES], val, [256, 256, 10], "relu", "he", **overfit_opts
         ),
     }
-    with one_blas_thread():
-        hist = {name: job() for name, job in progress(list(jobs.items()), "recipe cases")}
+    hist = {name: job() for name, job in progress(list(jobs.items()), "recipe cases")}
     verdicts: dict[str, Diagnosis] = {
         name: diagnose(h, min_train_accuracy=MIN_TRAIN_ACC, max_accuracy_gap=MAX_GAP)
         for name, h in hist.items()

@@ -17,8 +17,6 @@ regularizer alone — closed forms: none keeps w₀, L2 gives w₀·(1 − ηλ)
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -48,18 +46,6 @@ class Setup(NamedTuple):
 
 QUICK = Setup(n_train=1500, hidden=128, epochs=8, lr=0.1, lam_l1=1e-3, lam_l2=1e-2)
 FULL = Setup(n_train=3500, hidden=256, epochs=15, lr=0.1, lam_l1=5e-4, lam_l2=1e-2)
-
-
-@contextmanager
-def single_threaded_blas() -> Iterator[None]:
-    """One BLAS thread: on a busy 2-core machine threaded small matmuls are many times slower."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 class SlideUpdate:
@@ -168,11 +154,10 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
     rules: dict[str, L1 | L2 | None] = {"none": None, "L1": L1(setup.lam_l1), "L2": L2(setup.lam_l2)}
     weights: dict[str, np.ndarray] = {}
     accuracy: dict[str, tuple[float, float]] = {}
-    with single_threaded_blas():
-        for name, rule in progress(rules.items(), "regularizers", total=len(rules)):
-            model, train_acc, test_acc = train(setup, data, seed, rule)
-            weights[name] = model.layers[0].weight.data.copy()
-            accuracy[name] = (train_acc, test_acc)
+    for name, rule in progress(rules.items(), "regularizers", total=len(rules)):
+        model, train_acc, test_acc = train(setup, data, seed, rule)
+        weights[name] = model.layers[0].weight.data.copy()
+        accuracy[name] = (train_acc, test_acc)
     w0 = nn.MLP(784, [setup.hidden, 10], init="he", rng=np.random.default_rng(seed)).layers[0].weight.data
     blank = data.X_train[: setup.n_train].max(axis=0) == 0.0
     steps = setup.epochs * math.ceil(setup.n_train / BATCH)

@@ -12,8 +12,6 @@ learning rate. Second figure: ‖∂L/∂W‖ of every layer of a deep net at in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,18 +30,6 @@ LECTURE_SIGMOID = {1: 94.5, 2: 94.5, 3: 94.0, 4: 93.3, 5: 92.5, 6: 91.0, 7: 91.5
 # activation → (initialisation, learning rate)
 SETUP = {"sigmoid": ("xavier", 0.5), "relu": ("he", 0.1)}
 LABELS = {"sigmoid": "sigmoid", "relu": "ReLU"}
-
-
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Small matrix products run faster on one BLAS thread on a busy machine (threadpoolctl if any)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(limits=1):
-        yield
 
 
 def train_accuracy(data: Any, activation: str, depth: int, width: int, epochs: int, seed: int) -> float:
@@ -126,11 +112,10 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
 
     acc: dict[str, dict[int, float]] = {"sigmoid": {}, "relu": {}}
     runs = [(a, d) for d in depths for a in acc]
-    with one_blas_thread():
-        for activation, depth in progress(runs, "depth sweep"):
-            acc[activation][depth] = train_accuracy(data, activation, depth, width, epochs, seed)
-        deepest = depths[-1]
-        norms = {a: layer_grad_norms(data, a, deepest, width, seed) for a in acc}
+    for activation, depth in progress(runs, "depth sweep"):
+        acc[activation][depth] = train_accuracy(data, activation, depth, width, epochs, seed)
+    deepest = depths[-1]
+    norms = {a: layer_grad_norms(data, a, deepest, width, seed) for a in acc}
 
     result.figures += plot_accuracy(out_dir, acc)
     result.figures += plot_grad_norms(out_dir, norms, deepest)

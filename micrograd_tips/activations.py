@@ -31,7 +31,11 @@ __all__ = [
 
 
 class Activation(Module):
-    """An elementwise activation a = f(z): subclasses define `f` (Value → Value)."""
+    """An elementwise activation a = f(z): subclasses define `f` (Value → Value).
+
+    Lecture A2: the choice of f (sigmoid → ReLU and its variants) decides whether gradients
+    vanish; backprop multiplies by f'(z) at every layer.
+    """
 
     name = ""
 
@@ -53,6 +57,7 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def f(self, z: Value) -> Value:
+        """a = σ(z) = 1/(1 + e⁻ᶻ); a' = σ(z)(1 − σ(z))."""
         return z.sigmoid()
 
 
@@ -62,6 +67,7 @@ class Tanh(Activation):
     name = "tanh"
 
     def f(self, z: Value) -> Value:
+        """a = tanh z; a' = 1 − tanh²(z)."""
         return z.tanh()
 
 
@@ -71,6 +77,7 @@ class ReLU(Activation):
     name = "relu"
 
     def f(self, z: Value) -> Value:
+        """a = max(0, z); a' = 1 (z > 0), 0 otherwise."""
         return z.relu()
 
 
@@ -84,6 +91,7 @@ class LeakyReLU(Activation):
         self.negative_slope = check_real(negative_slope, "LeakyReLU(negative_slope)")
 
     def f(self, z: Value) -> Value:
+        """a = z (z > 0), s·z otherwise; a' = 1 (z > 0), s otherwise (s = negative_slope)."""
         return z.leaky_relu(self.negative_slope)
 
     def extra_repr(self) -> str:
@@ -100,6 +108,7 @@ class ELU(Activation):
         self.alpha = check_real(alpha, "ELU(alpha)")
 
     def f(self, z: Value) -> Value:
+        """a = z (z > 0), α(eᶻ − 1) otherwise; a' = 1 (z > 0), α·eᶻ otherwise."""
         return z.elu(self.alpha)
 
     def extra_repr(self) -> str:
@@ -107,11 +116,15 @@ class ELU(Activation):
 
 
 class Identity(Activation):
-    """a = z (a linear layer, or micrograd's last layer); a' = 1. Returns the same Value object."""
+    """a = z (a linear layer, or micrograd's last layer); a' = 1. Returns the same Value object.
+
+    Lecture A2: the baseline with no non-linearity (a stack of such layers is one linear map).
+    """
 
     name = "linear"
 
     def f(self, z: Value) -> Value:
+        """a = z; a' = 1 (no new node: z itself is returned)."""
         return z
 
 
@@ -165,6 +178,7 @@ class Lambda(Activation):
         self.name = name or str(getattr(fn, "__name__", "lambda"))
 
     def f(self, z: Value) -> Value:
+        """a = fn(z); a' is whatever backprop through fn's own ops gives."""
         a = self.fn(z)
         if not isinstance(a, Value):
             raise TypeError(f"activation {self.name!r} returned {type(a).__name__}; expected a Value.")
@@ -197,7 +211,7 @@ def get_activation(spec: Any, num_features: int = 1) -> Module:
     `spec`: a registry name (see `activation_names()`); a Module instance (used as is — a PReLU
     must have 1 or `num_features` α's); an `Activation` subclass (``PReLU`` → one α per unit);
     or a callable Value → Value (wrapped in `Lambda`). Unknown names raise ValueError listing
-    the valid ones.
+    the valid ones. Lecture A2: pick a = f(z) (e.g. ``"relu"``: a' = 1 for z > 0, 0 otherwise).
     """
     if isinstance(spec, str):
         if spec not in ACTIVATIONS:

@@ -176,7 +176,10 @@ class Dropout(Module):
 
 
 def all_masks(m: int) -> Iterator[tuple[int, ...]]:
-    """All 2^m masks of m units (1 = keep), from all-dropped (0, …, 0) to all-kept (1, …, 1)."""
+    """All 2^m masks of m units (1 = keep), from all-dropped (0, …, 0) to all-kept (1, …, 1).
+
+    Lecture B3: one mask per thinned network of the dropout ensemble.
+    """
     m = check_count(m, "all_masks(m)", 0)
     if m > MAX_ENUMERATED_UNITS:
         raise ValueError(
@@ -186,7 +189,10 @@ def all_masks(m: int) -> Iterator[tuple[int, ...]]:
 
 
 def mask_probability(mask: Sequence[int], p: float) -> float:
-    """P(mask) = p^(#dropped) · (1 − p)^(#kept): units are dropped independently with probability p."""
+    """P(mask) = p^(#dropped) · (1 − p)^(#kept): units are dropped independently with probability p.
+
+    Lecture B3: the weight of one thinned network in the ensemble average.
+    """
     mask = _check_mask(mask, "mask_probability(mask)")
     p = check_dropout_args(p, "lecture", "batch", "mask_probability(p)")
     kept = sum(mask)
@@ -206,6 +212,7 @@ def average_over_masks(fn: Callable[[tuple[int, ...]], Any], m: int, p: float) -
     """Σ over all 2^m masks of P(mask)·fn(mask): the average output of all thinned networks.
 
     `fn(mask)` returns a number/Value or a list of them; the result is a float or a list of floats.
+    Lecture B3: the ensemble average that testing with weights × (1 − p) approximates.
     """
     total: list[float] | None = None
     single = True

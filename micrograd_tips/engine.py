@@ -138,6 +138,8 @@ _anomaly = False
 def detect_anomaly() -> Iterator[None]:
     """Raise `FloatingPointError` at the first op (forward or backward) that yields nan or inf.
 
+    Lecture 0: find where ∇L (or L) of gradient descent θ ← θ − η∇L first became non-finite.
+
     Off by default, because inf and nan are legitimate IEEE results. The error names the op and
     its inputs, so the first bad step of a diverging training run can be found::
 
@@ -177,7 +179,7 @@ def _report_backward(node: Value) -> None:
 
 
 class Value:
-    """A scalar node of a computation graph.
+    """A scalar node of a computation graph (lecture 0: backprop computes ∇L for θ ← θ − η∇L).
 
     Attributes:
         data:  the float this node holds.
@@ -279,7 +281,7 @@ class Value:
     def __rpow__(self, other: Number) -> Value:
         return _wrap(other, "**") ** self
 
-    # -- unary functions: each is a row of the derivative table `_DERIVATIVES` -------------------
+    # -- unary functions: each is a row of the derivative table `_UNARY` -------------------------
 
     def exp(self) -> Value:
         """eˣ;  d/dx eˣ = eˣ.  Overflows to inf (x > 709.78)."""
@@ -436,7 +438,7 @@ def _unary(x: Value, op: str) -> Value:
     return Value(_UNARY[op][0](x.data), "", (x,), op)
 
 
-def _back_unary(out: Value) -> None:
+def _back_unary(out: Value) -> None:  # y = f(x):  dy/dx = f'(x, y), the op's `_UNARY` row
     (x,) = out._prev
     x.grad += _UNARY[out._op][1](x.data, out.data) * out.grad
 
@@ -553,7 +555,9 @@ _BUILTIN_OPS = frozenset(_BACKWARD)
 
 
 def define_unary(name: str, forward: UnaryForward, derivative: UnaryDerivative) -> Callable[[Value], Value]:
-    """Add a unary op to the engine: one row of the derivative table.
+    """Add a unary op y = f(x) with local derivative dy/dx = f'(x): one row of the derivative table.
+
+    Lecture 0: backprop then chains f' into ∇L like any built-in op (e.g. a new activation, A2).
 
     `forward(x)` computes y = f(x) and `derivative(x, y)` the local derivative f'(x) (it may use
     the output y, e.g. σ' = y(1 − y)). Returns a function Value → Value::
@@ -604,7 +608,10 @@ def _values(xs: Iterable[Value | Number], op: str) -> tuple[Value, ...]:
 
 
 def sum_of(values: Iterable[Value | Number]) -> Value:
-    """Σ xᵢ as a single node (∂/∂xᵢ = 1). The sum of nothing is Value(0.0)."""
+    """Σ xᵢ as a single node (∂/∂xᵢ = 1). The sum of nothing is Value(0.0).
+
+    Lecture 0: one node for a neuron's or a loss's sum, so backprop of ∇L stays cheap.
+    """
     xs = _values(values, "sum_of")
     return Value(sum([x.data for x in xs], 0.0), "", xs, "sum")
 
@@ -615,6 +622,7 @@ def dot(
     """w·x (+ b) = Σ wᵢxᵢ (+ b) as a single node: a neuron's pre-activation z.
 
     ∂z/∂wᵢ = xᵢ,  ∂z/∂xᵢ = wᵢ,  ∂z/∂b = 1. `_prev` is (w₁..wₙ, x₁..xₙ[, b]).
+    Lecture 0, step 1: z = w·x + b is the neuron of the function set.
     """
     w = _values(ws, "dot")
     x = _values(xs, "dot")
@@ -628,9 +636,11 @@ def dot(
 
 
 def argmax(values: Sequence[Value]) -> int:
-    """Index of the largest `.data`; ties go to the **lowest** index (like NumPy's argmax).
+    """k = argmax xᵢ: index of the largest `.data`; ties go to the **lowest** index (like NumPy).
 
     A nan counts as the largest (the first nan wins), so max_of propagates nan like PyTorch.
+    Role in max's derivative (lecture A3, Maxout): ∂(max xᵢ)/∂x_k = 1 for this k, 0 for every
+    other i, so the tie rule decides which input receives the gradient.
     """
     if len(values) == 0:
         raise ValueError("argmax: got an empty sequence; expected at least one Value")

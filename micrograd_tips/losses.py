@@ -103,7 +103,10 @@ def _pairs(outputs: Any, targets: Any, who: str) -> list[tuple[Value, float]]:
 
 
 def mse(outputs: Any, targets: Any) -> Value:
-    """Mean squared error: L = (1/n) Σ (yᵢ − tᵢ)² over all n elements; ∂L/∂yᵢ = 2(yᵢ − tᵢ)/n."""
+    """Mean squared error: L = (1/n) Σ (yᵢ − tᵢ)² over all n elements; ∂L/∂yᵢ = 2(yᵢ − tᵢ)/n.
+
+    Lecture 0, step 2 (goodness of function).
+    """
     terms = []
     for y, t in _pairs(outputs, targets, "mse"):
         d = y - t
@@ -114,7 +117,7 @@ def mse(outputs: Any, targets: Any) -> Value:
 def hinge(outputs: Any, targets: Any) -> Value:
     """The SVM max-margin loss of micrograd's demo: L = (1/n) Σ max(0, 1 − tᵢ·sᵢ), tᵢ ∈ {−1, +1}.
 
-    ∂L/∂sᵢ = −tᵢ/n when the margin tᵢ·sᵢ < 1, else 0.
+    ∂L/∂sᵢ = −tᵢ/n when the margin tᵢ·sᵢ < 1, else 0. Lecture 0, step 2 (goodness of function).
     """
     terms = []
     for s, t in _pairs(outputs, targets, "hinge"):
@@ -187,6 +190,7 @@ def softmax(logits: Any) -> list[Value] | list[list[Value]]:
     """pᵢ = exp(zᵢ − m) / Σⱼ exp(zⱼ − m) (m = max z, for stability); Σ pᵢ = 1.
 
     ∂pᵢ/∂zⱼ = pᵢ([i = j] − pⱼ). One example → a list; a batch → a list of lists.
+    Lecture 0, step 2 (goodness of function).
     """
     rows, single = _logit_rows(logits, "softmax")
     out = [_softmax_row(r) for r in rows]
@@ -194,7 +198,10 @@ def softmax(logits: Any) -> list[Value] | list[list[Value]]:
 
 
 def log_softmax(logits: Any) -> list[Value] | list[list[Value]]:
-    """log pᵢ = zᵢ − log Σⱼ exp(zⱼ), via log-sum-exp (finite for logits of ±1000)."""
+    """log pᵢ = zᵢ − log Σⱼ exp(zⱼ), via log-sum-exp (finite for logits of ±1000).
+
+    ∂(log pᵢ)/∂zⱼ = [i = j] − pⱼ. Lecture 0, step 2 (goodness of function).
+    """
     rows, single = _logit_rows(logits, "log_softmax")
     out = []
     for r in rows:
@@ -207,7 +214,7 @@ def cross_entropy(outputs: Any, targets: Any) -> Value:
     """L = (1/N) Σₙ −log softmax(zₙ)[tₙ] = (1/N) Σₙ (log Σⱼ exp(zₙⱼ) − zₙ,tₙ).
 
     Stable (log-sum-exp with the max subtracted); ∂L/∂zₙⱼ = (pₙⱼ − [j = tₙ])/N. Equals
-    ``torch.nn.functional.cross_entropy(logits, targets)``.
+    ``torch.nn.functional.cross_entropy(logits, targets)``. Lecture 0, step 2 (goodness of function).
     """
     rows, single = _logit_rows(outputs, "cross_entropy")
     ts = _class_targets(targets, rows, single, "cross_entropy")
@@ -226,7 +233,8 @@ def accuracy(outputs: Any, targets: Any) -> float:
     """Fraction of correct predictions (see the module docstring for the two conventions).
 
     Logits with int classes: correct when argmax z = t. Scalar scores with ±1 targets: correct
-    when (s > 0) = (t > 0).
+    when (s > 0) = (t > 0). Accuracy = (1/N) Σₙ [predₙ = tₙ]; no gradient (a metric).
+    Lecture 0, step 2 (goodness of function).
     """
     listed = _as_list(outputs)
     scalar_scores = _is_scalar(outputs) or (

@@ -26,6 +26,7 @@ class Maxout(Module):
     `last_winners[j]` is the index (among all pieces, the zero piece being 0) that won output j
     in the last forward. Initialisation as in `nn` (uniform U(−1, 1), xavier, he; biases 0).
     Returns a Value when nout == 1, else a list.
+    Derivative: ∂a_j/∂w_jk = x, ∂a_j/∂b_jk = 1 for the winning piece k, 0 for the others.
     """
 
     def __init__(

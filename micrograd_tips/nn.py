@@ -460,6 +460,8 @@ class Layer(Module):
     Value) is applied to the list of z's; ``"prelu"`` gives one learned α per neuron. Parameters
     come per neuron, weights then bias (micrograd); state dict ``weight`` (nout, nin), ``bias``
     (nout,). Returns a Value when nout == 1, else a list. See the module docstring for `init`.
+    ∂z_j/∂w_ji = x_i, ∂z_j/∂b_j = 1, ∂z_j/∂x_i = w_ji (the `dot` node).
+    Lecture 0, step 1 (define a set of functions).
     """
 
     def __init__(
@@ -488,6 +490,7 @@ class Layer(Module):
         self.activation = get_activation(activation, self.nout)
 
     def named_children(self) -> list[tuple[str, Module]]:
+        """Only the activation σ (the weights are parameters, not sub-modules)."""
         return [("activation", self.activation)]
 
     def _param_tree(self) -> dict[str, Any]:
@@ -511,7 +514,10 @@ class Layer(Module):
 
 
 class Linear(Layer):
-    """An affine layer z = W·x + b with no activation (the last layer of an MLP)."""
+    """An affine layer z = W·x + b with no activation (the last layer of an MLP); a = z, a' = 1.
+
+    Lecture 0, step 1 (define a set of functions).
+    """
 
     def __init__(
         self,
@@ -526,6 +532,7 @@ class Linear(Layer):
         super().__init__(nin, nout, "linear", init=init, rng=rng, seed=seed, label=label)
 
     def named_children(self) -> list[tuple[str, Module]]:
+        """None: a Linear layer has no activation module."""
         return []
 
     def __repr__(self) -> str:
@@ -546,6 +553,7 @@ class MLP(Module):
     `dropout` after every hidden layer, with `dropout_scaling`/`dropout_resample` as in `Dropout`;
     p = 0 adds no module. State dict: ``layers.k.weight``, ``layers.k.bias`` (and
     ``layers.k.activation.alpha`` with PReLU).
+    y = f_L(…f_2(f_1(x))), f_k(x) = σ_k(W_k·x + b_k). Lecture 0, step 1 (define a set of functions).
     """
 
     def __init__(
@@ -611,7 +619,10 @@ def _per_layer(activation: Any, hidden: int) -> list[Any]:
 
 
 class Sequential(Module):
-    """Modules applied in order: y = f_n(…f_2(f_1(x))). State-dict names are ``0.weight``, ``1.alpha``, …"""
+    """Modules applied in order: y = f_n(…f_2(f_1(x))). State-dict names are ``0.weight``, ``1.alpha``, …
+
+    Lecture 0, step 1 (define a set of functions): chain rule ∂y/∂x = f_n'·…·f_1'.
+    """
 
     def __init__(self, *modules: Module) -> None:
         super().__init__()
@@ -621,6 +632,7 @@ class Sequential(Module):
         self._modules = list(modules)
 
     def named_children(self) -> list[tuple[str, Module]]:
+        """The modules by position: ("0", f_1), ("1", f_2), …"""
         return [(str(i), m) for i, m in enumerate(self._modules)]
 
     def forward(self, x: Any) -> Any:

@@ -163,6 +163,9 @@ def _flag(name: str, value: object) -> None:
 class Optimizer:
     """Base class: holds ``param_groups`` (list of dicts) and per-parameter ``state``.
 
+    Every optimizer does θ ← θ − step(g, state) per parameter, g = ∂L/∂θ; plain gradient descent
+    is step = η·g, and the subclasses adapt it (lecture A4: adaptive learning rate, momentum, Adam).
+
     ``state[i][j]`` is the state dict of parameter j of group i (empty until its first step).
     Subclasses set ``defaults``, implement `_check_group(group)` and `_update(p, g, state, group)`.
     """

@@ -40,6 +40,9 @@ class Diagnosis:
     threshold:  the training bar (min accuracy, or max loss).
     max_gap:    the largest tolerated train/validation gap.
     gap:        the gap found (train − val accuracy, or val − train loss), None without validation.
+
+    Lecture 0 (the recipe): verdict = NOT_WELL_TRAINED if train fails `threshold` (acc < it, or
+    loss > it); else OVERFITTING if gap > max_gap; else GOOD (NO_VALIDATION without validation).
     """
 
     verdict: Verdict

@@ -47,6 +47,10 @@ class History:
     best_epoch:      the epoch with the lowest validation loss (set by `EarlyStopping` with its
                      min_delta rule, otherwise the argmin), None without validation data.
     restored_epoch:  the epoch whose weights `EarlyStopping` restored, else None.
+
+    Formulas: train_loss[e] = (1/N) Σ_B |B|·L(B) over epoch e's mini-batches B (likewise the
+    accuracies); best_epoch = argmin_e val_loss[e]. Lecture 0, step 3 (pick the best function)
+    and B1 (early stopping: keep the epoch where the validation loss is lowest).
     """
 
     train_loss: list[float] = field(default_factory=list)
@@ -241,7 +245,8 @@ def evaluate(
 ) -> tuple[float, float | None]:
     """(mean loss, accuracy or None) of `model` on (X, y) in eval mode, without updating anything.
 
-    L = (1/N) Σ_B |B|·loss(B) — lecture 0 ("good results on training / testing data?") and B1.
+    L = (1/N) Σ_B |B|·loss(B), accuracy = (1/N) Σ_B |B|·acc(B) — lecture 0 ("good results on
+    training / testing data?") and B1 (the validation loss that early stopping watches).
 
     The mean is over examples (batch losses weighted by batch size). The model's train/eval mode
     is restored afterwards.

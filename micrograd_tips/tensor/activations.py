@@ -36,7 +36,11 @@ def _as_tensor(x: Any) -> Tensor:
 
 
 class Activation(Module):
-    """An elementwise activation a = f(z): subclasses define `f` (Tensor → Tensor)."""
+    """An elementwise activation a = f(z): subclasses define `f` (Tensor → Tensor).
+
+    Lecture A2: the choice of f (sigmoid → ReLU and its variants) decides whether gradients
+    vanish; backprop multiplies by f'(z) at every layer.
+    """
 
     name = ""
 
@@ -55,6 +59,7 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def f(self, z: Tensor) -> Tensor:
+        """a = σ(z) = 1/(1 + e⁻ᶻ); a' = σ(z)(1 − σ(z))."""
         return z.sigmoid()
 
 
@@ -64,6 +69,7 @@ class Tanh(Activation):
     name = "tanh"
 
     def f(self, z: Tensor) -> Tensor:
+        """a = tanh z; a' = 1 − tanh²(z)."""
         return z.tanh()
 
 
@@ -73,6 +79,7 @@ class ReLU(Activation):
     name = "relu"
 
     def f(self, z: Tensor) -> Tensor:
+        """a = max(0, z); a' = 1 (z > 0), 0 otherwise."""
         return z.relu()
 
 
@@ -86,6 +93,7 @@ class LeakyReLU(Activation):
         self.negative_slope = check_real(negative_slope, "LeakyReLU(negative_slope)")
 
     def f(self, z: Tensor) -> Tensor:
+        """a = z (z > 0), s·z otherwise; a' = 1 (z > 0), s otherwise (s = negative_slope)."""
         return z.leaky_relu(self.negative_slope)
 
     def extra_repr(self) -> str:
@@ -102,6 +110,7 @@ class ELU(Activation):
         self.alpha = check_real(alpha, "ELU(alpha)")
 
     def f(self, z: Tensor) -> Tensor:
+        """a = z (z > 0), α(eᶻ − 1) otherwise; a' = 1 (z > 0), α·eᶻ otherwise."""
         return z.elu(self.alpha)
 
     def extra_repr(self) -> str:
@@ -109,11 +118,15 @@ class ELU(Activation):
 
 
 class Identity(Activation):
-    """a = z (a linear layer); a' = 1. Returns the same Tensor object."""
+    """a = z (a linear layer); a' = 1. Returns the same Tensor object.
+
+    Lecture A2: the baseline with no non-linearity (a stack of such layers is one linear map).
+    """
 
     name = "linear"
 
     def f(self, z: Tensor) -> Tensor:
+        """a = z; a' = 1 (no new node: z itself is returned)."""
         return z
 
 
@@ -137,6 +150,7 @@ class PReLU(Activation):
         return {"alpha": self.alpha}
 
     def f(self, z: Tensor) -> Tensor:
+        """a = z (z > 0), α_j·z otherwise; ∂a/∂z = 1 or α_j, ∂a/∂α_j = 0 or z (j = last-axis unit)."""
         n = self.alpha.data.shape[0]
         if n != 1 and (z.data.ndim == 0 or z.data.shape[-1] != n):
             raise ValueError(f"PReLU(x): got shape {z.shape}; this PReLU has {n} α's for a last axis of {n}.")
@@ -157,6 +171,7 @@ class Lambda(Activation):
         self.name = name or str(getattr(fn, "__name__", "lambda"))
 
     def f(self, z: Tensor) -> Tensor:
+        """a = fn(z); a' is whatever backprop through fn's own ops gives."""
         a = self.fn(z)
         if not isinstance(a, Tensor):
             raise TypeError(f"activation {self.name!r} returned {type(a).__name__}; expected a Tensor.")
@@ -189,6 +204,7 @@ def get_activation(spec: Any, num_features: int = 1, dtype: Any = None) -> Modul
     `spec`: a registry name (see `activation_names()`); a Module instance (used as is — a PReLU
     must have 1 or `num_features` α's and the layer's dtype); an `Activation` subclass; or a
     callable Tensor → Tensor (wrapped in `Lambda`). Unknown names raise ValueError.
+    Lecture A2: pick a = f(z) (e.g. ``"relu"``: a' = 1 for z > 0, 0 otherwise).
     """
     if isinstance(spec, str):
         if spec not in ACTIVATIONS:

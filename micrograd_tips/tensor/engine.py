@@ -63,7 +63,7 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
     Broadcasting copies an input along new leading axes and along its size-1 axes, so the
     gradient of each copy is added up: sum over the leading axes, then (keepdims) over the axes
-    where the input had size 1.
+    where the input had size 1:  ∂L/∂x = Σ over the broadcast axes of ∂L/∂y.
     """
     if g.shape == shape:
         return g
@@ -91,6 +91,9 @@ def _describe(t: Tensor) -> str:
 
 class Tensor:
     """A node of a vectorized computation graph: an ndarray, its gradient and its inputs.
+
+    Lecture 0, step 1 (define a set of functions): the network is a graph of Tensor ops, and
+    backprop computes ∇L for gradient descent θ ← θ − η∇L.
 
     ``Tensor(data, requires_grad=False, label="", dtype=None)``.
 

@@ -70,7 +70,10 @@ def _paired(outputs: Any, targets: Any, who: str) -> tuple[Tensor, np.ndarray]:
 
 
 def mse(outputs: Any, targets: Any) -> Tensor:
-    """Mean squared error: L = (1/n) Σ (yᵢ − tᵢ)² over all n elements; ∂L/∂yᵢ = 2(yᵢ − tᵢ)/n."""
+    """Mean squared error: L = (1/n) Σ (yᵢ − tᵢ)² over all n elements; ∂L/∂yᵢ = 2(yᵢ − tᵢ)/n.
+
+    Lecture 0, step 2 (goodness of function).
+    """
     y, t = _paired(outputs, targets, "mse")
     d = y - t
     return (d * d).mean()
@@ -79,7 +82,7 @@ def mse(outputs: Any, targets: Any) -> Tensor:
 def hinge(outputs: Any, targets: Any) -> Tensor:
     """The SVM max-margin loss: L = (1/n) Σ max(0, 1 − tᵢ·sᵢ), tᵢ ∈ {−1, +1}.
 
-    ∂L/∂sᵢ = −tᵢ/n when the margin tᵢ·sᵢ < 1, else 0.
+    ∂L/∂sᵢ = −tᵢ/n when the margin tᵢ·sᵢ < 1, else 0. Lecture 0, step 2 (goodness of function).
     """
     s, t = _paired(outputs, targets, "hinge")
     if not np.isin(t, (-1, 1)).all():
@@ -88,12 +91,18 @@ def hinge(outputs: Any, targets: Any) -> Tensor:
 
 
 def log_softmax(logits: Any) -> Tensor:
-    """log pᵢ = zᵢ − log Σⱼ exp(zⱼ) over the last axis, via log-sum-exp (finite at ±1000)."""
+    """log pᵢ = zᵢ − log Σⱼ exp(zⱼ) over the last axis, via log-sum-exp (finite at ±1000).
+
+    ∂(log pᵢ)/∂zⱼ = [i = j] − pⱼ. Lecture 0, step 2 (goodness of function).
+    """
     return _logits(logits, "log_softmax").log_softmax(-1)
 
 
 def softmax(logits: Any) -> Tensor:
-    """pᵢ = exp(zᵢ − m) / Σⱼ exp(zⱼ − m) over the last axis (m = max z); ∂pᵢ/∂zⱼ = pᵢ([i = j] − pⱼ)."""
+    """pᵢ = exp(zᵢ − m) / Σⱼ exp(zⱼ − m) over the last axis (m = max z); ∂pᵢ/∂zⱼ = pᵢ([i = j] − pⱼ).
+
+    Lecture 0, step 2 (goodness of function).
+    """
     return _logits(logits, "softmax").log_softmax(-1).exp()
 
 
@@ -101,6 +110,7 @@ def cross_entropy(outputs: Any, targets: Any) -> Tensor:
     """L = (1/N) Σₙ (log Σⱼ exp(zₙⱼ) − zₙ,tₙ), one fused node (stable: the max is subtracted).
 
     ∂L/∂zₙⱼ = (pₙⱼ − [j = tₙ])/N with p = softmax(zₙ). Equals torch's ``F.cross_entropy``.
+    Lecture 0, step 2 (goodness of function).
     """
     z = _logits(outputs, "cross_entropy")
     t = _classes(targets, z, "cross_entropy")
@@ -115,7 +125,7 @@ def cross_entropy(outputs: Any, targets: Any) -> Tensor:
     return _make(np.asarray(loss, dtype=z.data.dtype), (z,), "cross_entropy", (e, t))
 
 
-def _back_cross_entropy(out: Tensor, g: np.ndarray) -> Grads:  # (softmax − one-hot)/N
+def _back_cross_entropy(out: Tensor, g: np.ndarray) -> Grads:  # ∂L/∂zₙⱼ = (pₙⱼ − [j = tₙ])/N
     (z,) = out._prev
     probs, t = out._ctx
     d = probs.copy()
@@ -129,7 +139,10 @@ _BACKWARD["cross_entropy"] = _back_cross_entropy
 
 def accuracy(outputs: Any, targets: Any) -> float:
     """Fraction of correct predictions: argmax z = t for logits with int classes; (s > 0) = (t > 0)
-    for scores with targets ±1 (see the module docstring)."""
+    for scores with targets ±1 (see the module docstring). Accuracy = (1/N) Σₙ [predₙ = tₙ].
+
+    Lecture 0, step 2 (goodness of function).
+    """
     out = outputs if isinstance(outputs, Tensor) else Tensor(outputs)
     d = out.data
     is_scores = (d.ndim == 2 and d.shape[1] == 1) or d.ndim == 0 or (d.ndim == 1 and np.ndim(targets) == 1)

@@ -29,6 +29,7 @@ class Maxout(Module):
     Parameters ``weight`` (nout, k, nin) and ``bias`` (nout, k), k = learned pieces, as the scalar
     backend. `last_winners` ((N, nout) ints, the zero piece being 0) holds the winning piece of
     every output in the last forward with gradients on.
+    Derivative: ∂a_j/∂w_jk = x, ∂a_j/∂b_jk = 1 for the winning piece k, 0 for the others.
     """
 
     def __init__(

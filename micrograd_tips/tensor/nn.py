@@ -62,7 +62,11 @@ __all__ = [
 
 
 class Neuron(Module):
-    """One neuron a = σ(w·x + b) for a batch x (N, nin) → (N,). State: ``weight`` (nin,), ``bias`` ()."""
+    """One neuron a = σ(w·x + b) for a batch x (N, nin) → (N,). State: ``weight`` (nin,), ``bias`` ().
+
+    ∂z/∂w = x, ∂z/∂b = 1 for z = w·x + b.
+    Lecture 0, step 1 (define a set of functions): the basic unit of the network.
+    """
 
     def __init__(
         self,
@@ -101,6 +105,8 @@ class Layer(Module):
 
     `activation`: a name, an activation module, or a callable Tensor → Tensor; ``"prelu"``
     gives one learned α per unit. State dict ``weight``, ``bias`` (+ ``activation.alpha``).
+    For z = x·Wᵀ + b: ∂L/∂x = g·W, ∂L/∂W = gᵀ·x, ∂L/∂b = Σₙ gₙ (g = ∂L/∂z, the `linear` op).
+    Lecture 0, step 1 (define a set of functions).
     """
 
     def __init__(
@@ -129,6 +135,7 @@ class Layer(Module):
         self.activation = get_activation(activation, self.nout, self.dtype)
 
     def named_children(self) -> list[tuple[str, Module]]:
+        """Only the activation σ (the weights are parameters, not sub-modules)."""
         return [("activation", self.activation)]
 
     def _param_tree(self) -> dict[str, Tensor]:
@@ -146,7 +153,10 @@ class Layer(Module):
 
 
 class Linear(Layer):
-    """An affine layer z = x·Wᵀ + b with no activation (the last layer of an MLP)."""
+    """An affine layer z = x·Wᵀ + b with no activation (the last layer of an MLP); a = z, a' = 1.
+
+    Lecture 0, step 1 (define a set of functions).
+    """
 
     def __init__(
         self,
@@ -162,6 +172,7 @@ class Linear(Layer):
         super().__init__(nin, nout, "linear", init=init, rng=rng, seed=seed, label=label, dtype=dtype)
 
     def named_children(self) -> list[tuple[str, Module]]:
+        """None: a Linear layer has no activation module."""
         return []
 
 
@@ -172,6 +183,7 @@ class MLP(Module):
     optional dropout (lecture B3) on the inputs (`input_dropout`) and after every hidden layer
     (`dropout`), plus ``dtype``. State dict: ``layers.k.weight``, ``layers.k.bias``
     (+ ``layers.k.activation.alpha``). Output (N, nout) for an (N, nin) batch.
+    y = f_L(…f_2(f_1(x))), f_k(x) = σ_k(x·W_kᵀ + b_k). Lecture 0, step 1 (define a set of functions).
     """
 
     def __init__(
@@ -242,7 +254,10 @@ def _per_layer(activation: Any, hidden: int) -> list[Any]:
 
 
 class Sequential(Module):
-    """Modules applied in order: y = f_n(…f_2(f_1(x))). State-dict names are ``0.weight``, ``1.alpha``, …"""
+    """Modules applied in order: y = f_n(…f_2(f_1(x))). State-dict names are ``0.weight``, ``1.alpha``, …
+
+    Lecture 0, step 1 (define a set of functions): chain rule ∂y/∂x = f_n'·…·f_1'.
+    """
 
     def __init__(self, *modules: Module) -> None:
         super().__init__()
@@ -252,6 +267,7 @@ class Sequential(Module):
         self._modules = list(modules)
 
     def named_children(self) -> list[tuple[str, Module]]:
+        """The modules by position: ("0", f_1), ("1", f_2), …"""
         return [(str(i), m) for i, m in enumerate(self._modules)]
 
     def forward(self, x: Any) -> Any:

@@ -52,7 +52,7 @@ def exp(x: Tensor) -> Tensor:
         return _make(np.exp(x.data), (x,), "exp")
 
 
-def _back_exp(out: Tensor, g: np.ndarray) -> Grads:  # d/dx eˣ = eˣ = y
+def _back_exp(out: Tensor, g: np.ndarray) -> Grads:  # y = eˣ:  dy/dx = eˣ = y
     return (g * out.data,)
 
 
@@ -61,7 +61,7 @@ def log(x: Tensor) -> Tensor:
         return _make(np.log(x.data), (x,), "log")
 
 
-def _back_log(out: Tensor, g: np.ndarray) -> Grads:  # d/dx ln x = 1/x
+def _back_log(out: Tensor, g: np.ndarray) -> Grads:  # y = ln x:  dy/dx = 1/x
     with np.errstate(divide="ignore", invalid="ignore"):
         return (g / out._prev[0].data,)
 
@@ -70,7 +70,7 @@ def tanh(x: Tensor) -> Tensor:
     return _make(np.tanh(x.data), (x,), "tanh")
 
 
-def _back_tanh(out: Tensor, g: np.ndarray) -> Grads:  # tanh' = 1 − y²
+def _back_tanh(out: Tensor, g: np.ndarray) -> Grads:  # y = tanh x:  dy/dx = 1 − y²
     y = out.data
     return (g * (1 - y * y),)
 
@@ -82,7 +82,7 @@ def sigmoid(x: Tensor) -> Tensor:
     return _make(np.where(d >= 0, 1 / (1 + e), e / (1 + e)), (x,), "sigmoid")
 
 
-def _back_sigmoid(out: Tensor, g: np.ndarray) -> Grads:  # σ' = y(1 − y)
+def _back_sigmoid(out: Tensor, g: np.ndarray) -> Grads:  # y = σ(x):  dy/dx = y(1 − y) ≤ ¼ (A1)
     y = out.data
     return (g * y * (1 - y),)
 
@@ -91,7 +91,7 @@ def relu(x: Tensor) -> Tensor:
     return _make(np.maximum(x.data, 0), (x,), "relu")
 
 
-def _back_relu(out: Tensor, g: np.ndarray) -> Grads:  # 1 for x > 0, 0 for x ≤ 0
+def _back_relu(out: Tensor, g: np.ndarray) -> Grads:  # y = max(0, x):  dy/dx = 1 (x > 0), 0 (x ≤ 0)
     return (g * (out._prev[0].data > 0),)
 
 
@@ -101,7 +101,7 @@ def leaky_relu(x: Tensor, negative_slope: float) -> Tensor:
     return _make(np.where(d > 0, d, d * slope), (x,), "leaky_relu", slope)
 
 
-def _back_leaky_relu(out: Tensor, g: np.ndarray) -> Grads:  # 1 for x > 0, slope otherwise
+def _back_leaky_relu(out: Tensor, g: np.ndarray) -> Grads:  # y = x or s·x:  dy/dx = 1 (x > 0), s otherwise
     return (np.where(out._prev[0].data > 0, g, g * out._ctx),)
 
 
@@ -113,7 +113,7 @@ def prelu(x: Tensor, alpha: Tensor | float) -> Tensor:
     return _make(np.where(d > 0, d, a.data * d), (x, a), "prelu")
 
 
-def _back_prelu(out: Tensor, g: np.ndarray) -> Grads:  # ∂/∂x = 1 or α;  ∂/∂α = 0 or x
+def _back_prelu(out: Tensor, g: np.ndarray) -> Grads:  # y = x or α·x:  ∂y/∂x = 1 or α;  ∂y/∂α = 0 or x
     x, a = out._prev
     pos = x.data > 0
     gx = np.where(pos, g, g * a.data) if x.requires_grad else None
@@ -128,7 +128,7 @@ def elu(x: Tensor, alpha: float) -> Tensor:
         return _make(np.where(d > 0, d, a * np.expm1(np.minimum(d, 0))), (x,), "elu", a)
 
 
-def _back_elu(out: Tensor, g: np.ndarray) -> Grads:  # 1 for x > 0, α·eˣ = y + α otherwise
+def _back_elu(out: Tensor, g: np.ndarray) -> Grads:  # y = x or α(eˣ − 1):  dy/dx = 1 or α·eˣ = y + α
     return (np.where(out._prev[0].data > 0, g, g * (out.data + out._ctx)),)
 
 
@@ -142,7 +142,7 @@ def reduce_sum(x: Tensor, axis: Any, keepdims: bool, op: str) -> Tensor:
         return _make(np.asarray(fn(x.data, axis=axes, keepdims=bool(keepdims))), (x,), op, (axes, keepdims))
 
 
-def _back_sum(out: Tensor, g: np.ndarray) -> Grads:  # ∂/∂xᵢ = 1 (sum) or 1/n (mean)
+def _back_sum(out: Tensor, g: np.ndarray) -> Grads:  # y = Σ xᵢ or (1/n) Σ xᵢ:  ∂y/∂xᵢ = 1 or 1/n
     (x,) = out._prev
     axes, keepdims = out._ctx
     if not keepdims:
@@ -167,7 +167,7 @@ def reduce_max(x: Tensor, axis: Any, keepdims: bool) -> Tensor:
     return _make(out, (x,), "max", (idx, kept + list(axes), flat.shape))
 
 
-def _back_max(out: Tensor, g: np.ndarray) -> Grads:  # 1 for the (first) winner, 0 elsewhere
+def _back_max(out: Tensor, g: np.ndarray) -> Grads:  # y = max xᵢ:  ∂y/∂x_k = 1 (first winner k), else 0
     (x,) = out._prev
     idx, perm, flat_shape = out._ctx
     gflat = np.zeros(flat_shape, dtype=x.data.dtype)
@@ -188,7 +188,7 @@ def group_max(x: Tensor, pieces: int) -> Tensor:
     return _make(np.take_along_axis(z, idx, axis=-1)[..., 0], (x,), "group_max", idx)
 
 
-def _back_group_max(out: Tensor, g: np.ndarray) -> Grads:  # the winner of each group takes g
+def _back_group_max(out: Tensor, g: np.ndarray) -> Grads:  # yⱼ = max of group j:  ∂yⱼ/∂x = 1 at its winner
     (x,) = out._prev
     idx = out._ctx
     gz = np.zeros((*g.shape, x.data.shape[-1] // g.shape[-1]), dtype=x.data.dtype)
@@ -220,7 +220,7 @@ def reshape(x: Tensor, shape: tuple) -> Tensor:
     return _make(data, (x,), "reshape")
 
 
-def _back_reshape(out: Tensor, g: np.ndarray) -> Grads:  # the same entries: reshape g back
+def _back_reshape(out: Tensor, g: np.ndarray) -> Grads:  # y = x (new shape):  ∂y/∂x = 1, g reshaped back
     return (g.reshape(out._prev[0].data.shape),)
 
 
@@ -234,7 +234,7 @@ def transpose(x: Tensor, axes: tuple) -> Tensor:
     return _make(x.data.transpose(perm), (x,), "transpose", perm)
 
 
-def _back_transpose(out: Tensor, g: np.ndarray) -> Grads:  # apply the inverse permutation
+def _back_transpose(out: Tensor, g: np.ndarray) -> Grads:  # y = x permuted:  ∂y/∂x = 1, g permuted back
     return (g.transpose(np.argsort([a % g.ndim for a in out._ctx])),)
 
 
@@ -257,7 +257,7 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     return _make(np.asarray(data), (x,), "getitem", (index, _is_basic(index)))
 
 
-def _back_getitem(out: Tensor, g: np.ndarray) -> Grads:  # scatter g back; repeated picks add up
+def _back_getitem(out: Tensor, g: np.ndarray) -> Grads:  # y = x[i]:  ∂y/∂x[i] = 1; repeated picks add up
     (x,) = out._prev
     index, basic = out._ctx
     gx = np.zeros_like(x.data)
@@ -279,7 +279,7 @@ def log_softmax(x: Tensor, axis: int) -> Tensor:
     return _make(y, (x,), "log_softmax", ax)
 
 
-def _back_log_softmax(out: Tensor, g: np.ndarray) -> Grads:  # gᵢ − softmaxᵢ Σⱼ gⱼ
+def _back_log_softmax(out: Tensor, g: np.ndarray) -> Grads:  # ∂yᵢ/∂xⱼ = [i = j] − pⱼ → gⱼ − pⱼ Σᵢ gᵢ
     return (g - np.exp(out.data) * g.sum(axis=out._ctx, keepdims=True),)
 
 
@@ -297,12 +297,14 @@ def dropout_mask(x: Tensor, mask: Any, scale: float) -> Tensor:
     return _make(x.data * factor, (x,), "dropout_mask", factor)
 
 
-def _back_dropout_mask(out: Tensor, g: np.ndarray) -> Grads:  # ∂y/∂x = mask · scale
+def _back_dropout_mask(out: Tensor, g: np.ndarray) -> Grads:  # y = x·mask·scale:  ∂y/∂x = mask·scale (B3)
     return (g * out._ctx,)
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, relu: bool = False) -> Tensor:
     """The fused layer op y = x·Wᵀ + b for x of shape (N, nin) or (nin,), W (nout, nin), b (nout,).
+
+    Lecture 0, step 1 (define a set of functions): every layer of the network is this op.
 
     One node instead of three (transpose, @, +):  ∂/∂x = g·W,  ∂/∂W = gᵀ·x,  ∂/∂b = Σₙ gₙ.
     ``relu=True`` fuses the ReLU too, y = max(0, x·Wᵀ + b) in place (op "linear_relu"), and
@@ -329,9 +331,9 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, relu: bool = F
     return _make(y, prev, "linear_relu" if relu else "linear")
 
 
-def _back_linear(out: Tensor, g: np.ndarray) -> Grads:  # g·W,  gᵀ·x,  Σₙ gₙ
+def _back_linear(out: Tensor, g: np.ndarray) -> Grads:  # y = x·Wᵀ + b:  ∂/∂x = g·W, ∂/∂W = gᵀ·x, ∂/∂b = Σₙ gₙ
     x, w = out._prev[:2]
-    if out._op == "linear_relu":
+    if out._op == "linear_relu":  # y = max(0, z):  dy/dz = [y > 0], applied to g first
         g = g * (out.data > 0)
     x2 = x.data if x.data.ndim == 2 else x.data[None, :]
     g2 = g if g.ndim == 2 else g[None, :]
