@@ -91,17 +91,9 @@ def run_demo(name: str, out: Path, quick: bool = False, seed: int = 0) -> DemoRe
 
 
 def _graph(out: Path) -> int:
-    from .engine import Value
     from .viz import draw_dot, render
 
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value.parameter(-3.0, "w1"), Value.parameter(1.0, "w2")
-    b = Value.parameter(6.8813735870195432, "b")
-    z = x1 * w1 + x2 * w2 + b
-    z.label = "z"
-    a = z.tanh()
-    a.label = "a"
-    a.backward()
+    a, _ = load_demo("graph").neuron()  # a = tanh(x1·w1 + x2·w2 + b), after backward
     path = render(draw_dot(a), out)
     print(f"wrote {path}")
     return 0

@@ -191,13 +191,14 @@ class Value:
                "const" for a number that an operator wrapped (the 2 in ``v * 2``).
     """
 
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_pending", "__weakref__")
 
     data: float
     grad: float
     label: str
     _prev: tuple[Value, ...]
     _op: str
+    _pending: int  # consumers still to send their gradient; used only inside backward()
 
     def __init__(self, data: Number, label: str = "", _prev: tuple[Value, ...] = (), _op: str = ""):
         if type(data) is not float:
@@ -209,6 +210,7 @@ class Value:
         self.label = label
         self._prev = _prev
         self._op = _op
+        self._pending = 0
         if _anomaly and _prev and not math.isfinite(data):
             _report_forward(self)
 
@@ -348,29 +350,33 @@ class Value:
         nodes needs no recursion.
         """
         seed = _as_float(grad, "backward(grad)")
-        # Pass 1: count, for every node reachable from self, how many edges lead into it, and
-        # set aside the gradients left by earlier passes (they are added back at the end).
-        pending: dict[Value, int] = {self: 0}
-        earlier: list[tuple[Value, float]] = []
-        if self.grad:
-            earlier.append((self, self.grad))
-            self.grad = 0.0
-        stack = [self]
-        while stack:
-            for child in stack.pop()._prev:
-                if child in pending:
-                    pending[child] += 1
-                else:
-                    pending[child] = 1
-                    stack.append(child)
-                    if child.grad:
-                        earlier.append((child, child.grad))
-                        child.grad = 0.0
-        # Pass 2: a node is ready once every consumer has sent its gradient.
-        self.grad = seed
-        backward_of = _BACKWARD
-        ready = [self]
+        # Each node counts its pending consumers in its own `_pending` slot (0 outside backward):
+        # no dictionary, so the cost per node stays flat from 1e4 to 1e6 nodes. Gradients left by
+        # earlier passes are set aside and added back at the end (two flat lists, not tuples: the
+        # cycle collector tracks tuples, and a million of them would trigger full collections).
+        earlier_nodes: list[Value] = []
+        earlier_grads: list[float] = []
+        done = False
         try:
+            if self.grad:
+                earlier_nodes.append(self)
+                earlier_grads.append(self.grad)
+            # Pass 1: count, for every node reachable from self, the edges that lead into it.
+            stack = [self]
+            while stack:
+                for child in stack.pop()._prev:
+                    seen = child._pending
+                    child._pending = seen + 1
+                    if not seen:
+                        stack.append(child)
+                        if child.grad:
+                            earlier_nodes.append(child)
+                            earlier_grads.append(child.grad)
+                            child.grad = 0.0
+            # Pass 2: a node is ready once every consumer has sent its gradient.
+            self.grad = seed
+            backward_of = _BACKWARD
+            ready = [self]
             while ready:
                 node = ready.pop()
                 prev = node._prev
@@ -381,13 +387,17 @@ class Value:
                     if any(not math.isfinite(p.grad) for p in prev):
                         _report_backward(node)
                 for child in prev:
-                    left = pending[child] - 1
-                    pending[child] = left
-                    if left == 0:
+                    left = child._pending - 1
+                    child._pending = left
+                    if not left:
                         ready.append(child)
-        finally:  # even if anomaly mode raised: no earlier gradient is lost
-            for node, g in earlier:
+            done = True
+        finally:  # even if anomaly mode raised: no earlier gradient is lost, no count is left
+            for node, g in zip(earlier_nodes, earlier_grads):
                 node.grad += g
+            if not done:
+                for node in _reachable(self):
+                    node._pending = 0
 
     def zero_grad(self) -> None:
         """Set the gradient of every node of this graph to 0.0 (iteratively)."""
