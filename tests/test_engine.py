@@ -519,6 +519,21 @@ def test_anomaly_in_backward_keeps_earlier_gradients() -> None:
     assert x.grad != 0.0  # the 7.0 is not lost (it is 7 + inf here)
 
 
+def test_a_backward_interrupted_by_anomaly_leaves_the_graph_reusable() -> None:
+    # backward() counts pending consumers on the nodes themselves; an aborted pass must reset
+    # them, or the next pass would wait forever on some nodes and never reach the leaves.
+    x, w = Value(0.0, "x"), Value(3.0, "w")
+    h = x**0.5  # its backward gives inf: anomaly mode raises in the middle of the pass
+    y = h * w + w * w
+    with detect_anomaly(), pytest.raises(FloatingPointError):
+        y.backward()
+    x.grad = w.grad = h.grad = y.grad = 0.0
+    y.backward()  # outside anomaly mode: a complete pass
+    assert w.grad == h.data + 2 * w.data  # ∂y/∂w = h + 2w, so w was reached
+    assert x.grad == math.inf  # 3 · 0.5/√0
+    assert all(node._pending == 0 for node in (x, w, h, y))
+
+
 # -- bad inputs ---------------------------------------------------------------------------------------------
 
 
