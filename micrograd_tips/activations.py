@@ -8,7 +8,7 @@ returns the same kind. By name: ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu`` 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .engine import Value
@@ -27,6 +27,7 @@ __all__ = [
     "Tanh",
     "activation_names",
     "get_activation",
+    "resolve_activation",
 ]
 
 
@@ -51,37 +52,43 @@ class Activation(Module):
         return out[0] if single else out
 
 
-class Sigmoid(Activation):
+# ---------------------------------------------------------------------------------------------
+# The maths of each activation, shared by both backends: f only calls the node's own method
+# (Value.sigmoid or Tensor.sigmoid, …), so each backend's class is ``class X(XMath, Activation)``.
+# ---------------------------------------------------------------------------------------------
+
+
+class SigmoidMath:
     """σ(z) = 1/(1 + e⁻ᶻ);  σ'(z) = σ(z)(1 − σ(z)) ≤ ¼ — lecture A1: the vanishing gradient."""
 
     name = "sigmoid"
 
-    def f(self, z: Value) -> Value:
+    def f(self, z: Any) -> Any:
         """a = σ(z) = 1/(1 + e⁻ᶻ); a' = σ(z)(1 − σ(z))."""
         return z.sigmoid()
 
 
-class Tanh(Activation):
+class TanhMath:
     """tanh z;  tanh'(z) = 1 − tanh²(z) ≤ 1 (lecture A1, a rescaled sigmoid)."""
 
     name = "tanh"
 
-    def f(self, z: Value) -> Value:
+    def f(self, z: Any) -> Any:
         """a = tanh z; a' = 1 − tanh²(z)."""
         return z.tanh()
 
 
-class ReLU(Activation):
+class ReLUMath:
     """a = max(0, z);  a' = 1 (z > 0), 0 (z ≤ 0). Lecture A2: no vanishing gradient."""
 
     name = "relu"
 
-    def f(self, z: Value) -> Value:
+    def f(self, z: Any) -> Any:
         """a = max(0, z); a' = 1 (z > 0), 0 otherwise."""
         return z.relu()
 
 
-class LeakyReLU(Activation):
+class LeakyReLUMath:
     """a = z (z > 0), s·z (z ≤ 0) with s = negative_slope (0.01);  a' = 1 or s. Lecture A2."""
 
     name = "leaky_relu"
@@ -90,7 +97,7 @@ class LeakyReLU(Activation):
         super().__init__()
         self.negative_slope = check_real(negative_slope, "LeakyReLU(negative_slope)")
 
-    def f(self, z: Value) -> Value:
+    def f(self, z: Any) -> Any:
         """a = z (z > 0), s·z otherwise; a' = 1 (z > 0), s otherwise (s = negative_slope)."""
         return z.leaky_relu(self.negative_slope)
 
@@ -98,7 +105,7 @@ class LeakyReLU(Activation):
         return f"negative_slope={self.negative_slope}"
 
 
-class ELU(Activation):
+class ELUMath:
     """a = z (z > 0), α(eᶻ − 1) (z ≤ 0);  a' = 1 or α·eᶻ. Mentioned in lecture A2."""
 
     name = "elu"
@@ -107,7 +114,7 @@ class ELU(Activation):
         super().__init__()
         self.alpha = check_real(alpha, "ELU(alpha)")
 
-    def f(self, z: Value) -> Value:
+    def f(self, z: Any) -> Any:
         """a = z (z > 0), α(eᶻ − 1) otherwise; a' = 1 (z > 0), α·eᶻ otherwise."""
         return z.elu(self.alpha)
 
@@ -115,17 +122,46 @@ class ELU(Activation):
         return f"alpha={self.alpha}"
 
 
-class Identity(Activation):
-    """a = z (a linear layer, or micrograd's last layer); a' = 1. Returns the same Value object.
-
-    Lecture A2: the baseline with no non-linearity (a stack of such layers is one linear map).
-    """
+class IdentityMath:
+    """a = z; a' = 1. Lecture A2: the baseline with no non-linearity (stacked, one linear map)."""
 
     name = "linear"
 
-    def f(self, z: Value) -> Value:
+    def f(self, z: Any) -> Any:
         """a = z; a' = 1 (no new node: z itself is returned)."""
         return z
+
+
+# ---------------------------------------------------------------------------------------------
+# The scalar backend's activation modules
+# ---------------------------------------------------------------------------------------------
+
+
+class Sigmoid(SigmoidMath, Activation):
+    """σ(z) = 1/(1 + e⁻ᶻ) of a Value or of each Value of a list (see `SigmoidMath`). Lecture A1."""
+
+
+class Tanh(TanhMath, Activation):
+    """tanh z of a Value or of each Value of a list (see `TanhMath`). Lecture A1."""
+
+
+class ReLU(ReLUMath, Activation):
+    """max(0, z) of a Value or of each Value of a list (see `ReLUMath`). Lecture A2."""
+
+
+class LeakyReLU(LeakyReLUMath, Activation):
+    """z or s·z (s = negative_slope = 0.01) of a Value or of each of a list (`LeakyReLUMath`). A2."""
+
+
+class ELU(ELUMath, Activation):
+    """z or α(eᶻ − 1) of a Value or of each Value of a list (see `ELUMath`). Lecture A2."""
+
+
+class Identity(IdentityMath, Activation):
+    """a = z (a linear layer, or micrograd's last layer); a' = 1. Returns the same Value object.
+
+    Lecture A2 (see `IdentityMath`).
+    """
 
 
 class PReLU(Activation):
@@ -213,24 +249,49 @@ def get_activation(spec: Any, num_features: int = 1) -> Module:
     or a callable Value → Value (wrapped in `Lambda`). Unknown names raise ValueError listing
     the valid ones. Lecture A2: pick a = f(z) (e.g. ``"relu"``: a' = 1 for z > 0, 0 otherwise).
     """
+    kinds = (Module, Activation, PReLU, Lambda)
+    return resolve_activation(
+        spec, num_features, ACTIVATIONS, lambda make: make(num_features), kinds, "Value"
+    )
+
+
+def resolve_activation(
+    spec: Any,
+    num_features: int,
+    registry: Mapping[str, Callable[..., Any]],
+    build: Callable[[Callable[..., Any]], Any],
+    kinds: tuple[Any, Any, Any, Any],
+    node: str,
+    check_prelu: Callable[[Any], None] | None = None,
+) -> Any:
+    """`get_activation` for either backend (the spec rules above, written once).
+
+    `registry`: the backend's name → factory; `build(factory_or_PReLU_class)` calls it for
+    `num_features` units (the NumPy backend adds its dtype); `kinds`: the backend's (Module,
+    Activation, PReLU, Lambda) classes; `node`: "Value" or "Tensor" for messages; `check_prelu`:
+    a further check of a given PReLU module (the NumPy backend's dtype).
+    """
+    module_type, activation_type, prelu_type, lambda_type = kinds
     if isinstance(spec, str):
-        if spec not in ACTIVATIONS:
+        if spec not in registry:
+            raise ValueError(f"activation: got {spec!r}; expected one of {', '.join(map(repr, registry))}.")
+        return build(registry[spec])
+    if isinstance(spec, prelu_type):
+        n = len(spec.alpha)
+        if n not in (1, num_features):
             raise ValueError(
-                f"activation: got {spec!r}; expected one of {', '.join(map(repr, ACTIVATIONS))}."
+                f"activation: {spec!r} has {n} α's; this layer has {num_features} units "
+                f"(use PReLU(1) or PReLU({num_features}))."
             )
-        return ACTIVATIONS[spec](num_features)
-    if isinstance(spec, PReLU) and len(spec.alpha) not in (1, num_features):
-        raise ValueError(
-            f"activation: {spec!r} has {len(spec.alpha)} α's; this layer has {num_features} units "
-            f"(use PReLU(1) or PReLU({num_features}))."
-        )
-    if isinstance(spec, Module):
+        if check_prelu is not None:
+            check_prelu(spec)
+    if isinstance(spec, module_type):
         return spec
-    if isinstance(spec, type) and issubclass(spec, Activation):
-        return spec(num_features) if issubclass(spec, PReLU) else spec()
+    if isinstance(spec, type) and issubclass(spec, activation_type):
+        return build(spec) if issubclass(spec, prelu_type) else spec()
     if callable(spec):
-        return Lambda(spec)
+        return lambda_type(spec)
     raise TypeError(
         f"activation: got {type(spec).__name__} {spec!r:.40}; expected a name, an activation module or "
-        "a callable Value → Value."
+        f"a callable {node} → {node}."
     )

@@ -22,8 +22,9 @@ import math
 import numbers
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
+from ._module_base import ModuleBase
 from .engine import Value
 from .nn import Module, RandomSource, as_values, check_count, resolve_rng
 
@@ -34,7 +35,9 @@ __all__ = [
     "all_masks",
     "average_over_masks",
     "check_dropout_args",
+    "DropoutBase",
     "ensemble_average",
+    "ensemble_sum",
     "mask_probability",
 ]
 
@@ -70,47 +73,35 @@ def _check_mask(mask: object, who: str) -> tuple[int, ...]:
     return tuple(out)
 
 
-class Dropout(Module):
-    """Drop each unit with probability p in training (lecture B3); see the module docstring.
+class DropoutBase(ModuleBase[Any]):
+    """What both backends' `Dropout` share: the options, fixed masks, mini-batch bookkeeping.
 
-    `last_mask` is the mask (1 = kept) of the last training forward (None after an eval forward).
-    `set_mask(mask)` / ``with fixed_mask(mask):`` fix the mask for training forwards (tests, and
-    drawing one thinned network); `new_batch()` forces a fresh mask. `rng`/`seed` as in `nn`
-    (neither: Python's global ``random``). A unit is dropped when rng.random() < p.
+    A backend adds `draw_mask`, `_check_mask` (its mask type), `_mask_for` and `forward`
+    (the maths on Values or on arrays). `rng` is an already resolved random source.
     """
 
-    def __init__(
-        self,
-        p: float = 0.5,
-        scaling: str = "lecture",
-        resample: str = "batch",
-        seed: int | None = None,
-        rng: RandomSource | None = None,
-    ) -> None:
+    def __init__(self, p: float, scaling: str, resample: str, rng: Any) -> None:
         super().__init__()
         self.p = check_dropout_args(p, scaling, resample)
         self.scaling = scaling
         self.resample = resample
-        self._rng = resolve_rng(rng, seed, "Dropout")
-        self._fixed: tuple[int, ...] | None = None
+        self._rng = rng
+        self._fixed: Any = None
         self._in_batch = False
-        self._batch_mask: tuple[int, ...] | None = None
-        self.last_mask: tuple[int, ...] | None = None
+        self._batch_mask: Any = None
+        self.last_mask: Any = None
         self.last_width: int | None = None
 
-    # -- masks -------------------------------------------------------------------------------
+    def _check_mask(self, mask: Any, who: str) -> Any:
+        """`mask` in this backend's mask type, or a clear error."""
+        raise NotImplementedError
 
-    def draw_mask(self, width: int) -> tuple[int, ...]:
-        """A fresh mask: each unit kept (1) with probability 1 − p, dropped (0) with probability p."""
-        p, r = self.p, self._rng.random
-        return tuple(0 if r() < p else 1 for _ in range(width))
-
-    def set_mask(self, mask: Sequence[int] | None) -> None:
+    def set_mask(self, mask: Any) -> None:
         """Use `mask` (1 = keep, 0 = drop) for every training forward until `set_mask(None)`."""
-        self._fixed = None if mask is None else _check_mask(mask, "Dropout.set_mask(mask)")
+        self._fixed = None if mask is None else self._check_mask(mask, "Dropout.set_mask(mask)")
 
     @contextmanager
-    def fixed_mask(self, mask: Sequence[int]) -> Iterator[Dropout]:
+    def fixed_mask(self: D, mask: Any) -> Iterator[D]:
         """``with drop.fixed_mask([1, 0, 1]): ...`` — a fixed mask inside the block, restored after."""
         previous = self._fixed
         self.set_mask(mask)
@@ -130,6 +121,46 @@ class Dropout(Module):
     def _end_batch(self) -> None:
         self._in_batch = False
         self._batch_mask = None
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, scaling={self.scaling!r}, resample={self.resample!r}"
+
+
+D = TypeVar("D", bound=DropoutBase)
+
+
+class Dropout(DropoutBase, Module):
+    """Drop each unit with probability p in training (lecture B3); see the module docstring.
+
+    `last_mask` is the mask (1 = kept) of the last training forward (None after an eval forward).
+    `set_mask(mask)` / ``with fixed_mask(mask):`` fix the mask for training forwards (tests, and
+    drawing one thinned network); `new_batch()` forces a fresh mask. `rng`/`seed` as in `nn`
+    (neither: Python's global ``random``). A unit is dropped when rng.random() < p.
+    """
+
+    _fixed: tuple[int, ...] | None
+    _batch_mask: tuple[int, ...] | None
+    last_mask: tuple[int, ...] | None
+
+    def __init__(
+        self,
+        p: float = 0.5,
+        scaling: str = "lecture",
+        resample: str = "batch",
+        seed: int | None = None,
+        rng: RandomSource | None = None,
+    ) -> None:
+        super().__init__(p, scaling, resample, resolve_rng(rng, seed, "Dropout"))
+
+    # -- masks -------------------------------------------------------------------------------
+
+    def draw_mask(self, width: int) -> tuple[int, ...]:
+        """A fresh mask: each unit kept (1) with probability 1 − p, dropped (0) with probability p."""
+        p, r = self.p, self._rng.random
+        return tuple(0 if r() < p else 1 for _ in range(width))
+
+    def _check_mask(self, mask: Any, who: str) -> tuple[int, ...]:
+        return _check_mask(mask, who)
 
     def _mask_for(self, width: int) -> tuple[int, ...]:
         if self._fixed is not None:
@@ -165,9 +196,6 @@ class Dropout(Module):
                 for v, keep in zip(xs, mask)
             ]
         return out[0] if single else out
-
-    def extra_repr(self) -> str:
-        return f"p={self.p}, scaling={self.scaling!r}, resample={self.resample!r}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,18 +252,19 @@ def average_over_masks(fn: Callable[[tuple[int, ...]], Any], m: int, p: float) -
     return total[0] if single else total
 
 
-def ensemble_average(model: Module, x: Any) -> float | list[float]:
-    """The exact average, over every joint mask of all Dropout modules in `model`, of the
-    training-time output for one example x, each mask weighted by its probability
-    Π p^(#dropped)(1 − p)^(#kept). Lecture B3: equals the eval output when the model is linear.
+def ensemble_sum(model: ModuleBase[Any], x: Any, add: Callable[[Any, Any, float], Any]) -> Any:
+    """Fold `add(total, output, P(masks))` over every joint mask of the model's Dropout modules.
 
-    The model's training flag and fixed masks are restored afterwards; at most 20 units in all.
+    Both backends' `ensemble_average`: the model runs once in eval mode to learn each Dropout's
+    width, then once per joint mask in training mode (at most 20 units in all); the training
+    flags and fixed masks are restored afterwards. Lecture B3: the 2^m thinned networks.
     """
-    drops = [m for m in model.modules() if isinstance(m, Dropout)]
+    drops = [m for m in model.modules() if isinstance(m, DropoutBase)]
     if not drops:
         raise ValueError("ensemble_average(model): the model has no Dropout module.")
     was_training = {id(m): m.training for m in model.modules()}
     fixed = [d._fixed for d in drops]
+    total: Any = None
     try:
         model.eval()
         model(x)  # learn each Dropout's width
@@ -246,19 +275,33 @@ def ensemble_average(model: Module, x: Any) -> float | list[float]:
                 f"at most {MAX_ENUMERATED_UNITS} can be enumerated."
             )
         model.train()
-        total: list[float] | None = None
-        single = True
         for masks in itertools.product(*(all_masks(w) for w in widths)):
             weight = math.prod(mask_probability(mk, d.p) for mk, d in zip(masks, drops))
             for d, mk in zip(drops, masks):
-                d.set_mask(mk)
-            out = model(x)
-            single = not isinstance(out, (list, tuple))
-            total = _add_scaled(total, out, weight)
+                d.set_mask(list(mk))
+            total = add(total, model(x), weight)
     finally:
         for m in model.modules():
             m.training = was_training[id(m)]
         for d, f in zip(drops, fixed):
             d._fixed = f
+    return total
+
+
+def ensemble_average(model: Module, x: Any) -> float | list[float]:
+    """The exact average, over every joint mask of all Dropout modules in `model`, of the
+    training-time output for one example x, each mask weighted by its probability
+    Π p^(#dropped)(1 − p)^(#kept). Lecture B3: equals the eval output when the model is linear.
+
+    The model's training flag and fixed masks are restored afterwards; at most 20 units in all.
+    """
+    single = True
+
+    def add(total: list[float] | None, out: Any, weight: float) -> list[float]:
+        nonlocal single
+        single = not isinstance(out, (list, tuple))
+        return _add_scaled(total, out, weight)
+
+    total = ensemble_sum(model, x, add)
     assert total is not None
     return total[0] if single else total

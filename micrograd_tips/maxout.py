@@ -10,13 +10,40 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._module_base import ModuleBase
 from .engine import Value, argmax, dot, max_of
 from .nn import Module, RandomSource, as_inputs, check_count, resolve_rng, weight_sampler
 
-__all__ = ["Maxout"]
+__all__ = ["Maxout", "MaxoutBase"]
 
 
-class Maxout(Module):
+class MaxoutBase(ModuleBase[Any]):
+    """The shape checks and repr both backends' `Maxout` share (lecture A3).
+
+    `_set_shape` validates nin, nout, pieces (≥ 2 with the zero piece) and zero_piece, stores
+    them and returns k, the number of learnable pieces per output (pieces − 1 with the zero piece).
+    """
+
+    nin: int
+    nout: int
+    pieces: int
+    zero_piece: bool
+
+    def _set_shape(self, nin: int, nout: int, pieces: int, zero_piece: bool) -> int:
+        self.nin = check_count(nin, "Maxout(nin)")
+        self.nout = check_count(nout, "Maxout(nout)")
+        if not isinstance(zero_piece, bool):
+            raise TypeError(f"Maxout(zero_piece=...): got {zero_piece!r}; expected True or False.")
+        self.pieces = check_count(pieces, "Maxout(pieces)", 2 if zero_piece else 1)
+        self.zero_piece = zero_piece
+        return self.pieces - int(zero_piece)
+
+    def extra_repr(self) -> str:
+        zero = ", zero_piece=True" if self.zero_piece else ""
+        return f"{self.nin} → {self.nout}, pieces={self.pieces}{zero}"
+
+
+class Maxout(MaxoutBase, Module):
     """a_j = max_k (w_jk·x + b_jk), k = 1..pieces (lecture A3).
 
     With ``zero_piece=True`` the first of the `pieces` is the constant 0 (not a parameter), so
@@ -42,13 +69,7 @@ class Maxout(Module):
         label: str = "",
     ) -> None:
         super().__init__()
-        self.nin = check_count(nin, "Maxout(nin)")
-        self.nout = check_count(nout, "Maxout(nout)")
-        if not isinstance(zero_piece, bool):
-            raise TypeError(f"Maxout(zero_piece=...): got {zero_piece!r}; expected True or False.")
-        self.pieces = check_count(pieces, "Maxout(pieces)", 2 if zero_piece else 1)
-        self.zero_piece = zero_piece
-        learned = self.pieces - int(zero_piece)
+        learned = self._set_shape(nin, nout, pieces, zero_piece)
         draw = weight_sampler(init, self.nin, self.nout, resolve_rng(rng, seed, "Maxout"))
         self.weight = [
             [
@@ -102,7 +123,3 @@ class Maxout(Module):
         outs = [max_of(zs) for zs in self.group(x)]
         self.last_winners = tuple(argmax(out._prev) for out in outs)  # the engine's tie rule
         return outs[0] if self.nout == 1 else outs
-
-    def extra_repr(self) -> str:
-        zero = ", zero_piece=True" if self.zero_piece else ""
-        return f"{self.nin} → {self.nout}, pieces={self.pieces}{zero}"

@@ -31,14 +31,16 @@ from __future__ import annotations
 import math
 import numbers
 import random
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
 
+from ._module_base import ModuleBase, SequentialBase
 from .engine import Value, dot
 
 __all__ = [
     "INIT_SCHEMES",
     "MLP",
+    "MLPBase",
     "Layer",
     "Linear",
     "Module",
@@ -54,8 +56,6 @@ __all__ = [
 ]
 
 INIT_SCHEMES = ("uniform", "xavier", "he")
-
-M = TypeVar("M", bound="Module")
 
 
 class RandomSource(Protocol):
@@ -217,28 +217,15 @@ def _read_floats(value: Any, key: str) -> tuple[list[float], tuple[int, ...]]:
 # ---------------------------------------------------------------------------------------------
 
 
-class Module:
+class Module(ModuleBase[Value], backend_root=True):
     """Base class of every layer: parameters, train/eval mode, state dicts, batches.
 
     Subclasses implement `forward(x)` and declare their own parameters in `_param_tree()` (name →
     nested list of Values). Sub-modules are found automatically among the attributes (a Module, or
     a list/tuple of Modules named ``attr.i``), in attribute order; override `named_children()` to
     choose. Section 0 of the lecture: the "set of functions" whose parameters θ training picks.
+    The tree walk, naming, train/eval and repr are shared with the NumPy backend (`ModuleBase`).
     """
-
-    training: bool
-
-    def __init__(self) -> None:
-        self.training = True
-
-    # -- computation --------------------------------------------------------------------------
-
-    def forward(self, x: Any) -> Any:
-        """Compute the output for one example (subclasses define it)."""
-        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
-
-    def __call__(self, x: Any) -> Any:
-        return self.forward(x)
 
     def forward_batch(self, X: Any) -> list[Any]:
         """[forward(x) for x in X] as one mini-batch: Dropout(resample="batch") draws one new mask.
@@ -247,26 +234,7 @@ class Module:
         """
         if isinstance(X, (str, bytes, Value)) or not hasattr(X, "__iter__"):
             raise TypeError(f"forward_batch(X): got {type(X).__name__}; expected a list of examples.")
-        mods = self.modules()
-        for m in mods:
-            m._start_batch()
-        try:
-            return [self.forward(x) for x in X]
-        finally:
-            for m in mods:
-                m._end_batch()
-
-    def _start_batch(self) -> None:
-        """Hook called on every sub-module when a mini-batch starts (Dropout resamples here)."""
-
-    def _end_batch(self) -> None:
-        """Hook called on every sub-module when a mini-batch ends."""
-
-    # -- structure -----------------------------------------------------------------------------
-
-    def _param_tree(self) -> dict[str, Any]:
-        """This module's own parameters: name → nested list of Values (a bare Value for shape ())."""
-        return {}
+        return self._run_batch(lambda: [self.forward(x) for x in X])
 
     def _own_named_parameters(self) -> list[tuple[str, Value]]:
         """Own parameters one Value at a time, named ``name[i][j]``; row-major unless overridden."""
@@ -275,75 +243,10 @@ class Module:
             out.extend(_index_names(name, tree))
         return out
 
-    def named_children(self) -> list[tuple[str, Module]]:
-        """Direct sub-modules with their attribute names (lists give ``name.0``, ``name.1``, …)."""
-        out: list[tuple[str, Module]] = []
-        for name, value in vars(self).items():
-            if isinstance(value, Module):
-                out.append((name, value))
-            elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Module) for v in value):
-                out.extend((f"{name}.{i}", v) for i, v in enumerate(value))
-        return out
-
-    def children(self) -> list[Module]:
-        """Direct sub-modules."""
-        return [m for _, m in self.named_children()]
-
-    def named_modules(self) -> list[tuple[str, Module]]:
-        """This module ("") and every sub-module with its dotted path, pre-order, each once.
-
-        Iterative (no recursion limit) and safe against a module shared by two parents.
-        """
-        out: list[tuple[str, Module]] = []
-        seen: set[int] = set()
-        stack: list[tuple[str, Module]] = [("", self)]
-        while stack:
-            path, module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
-            out.append((path, module))
-            kids = [(f"{path}.{n}" if path else n, m) for n, m in module.named_children()]
-            stack.extend(reversed(kids))
-        return out
-
-    def modules(self) -> list[Module]:
-        """This module and every sub-module, pre-order."""
-        return [m for _, m in self.named_modules()]
-
-    # -- parameters ----------------------------------------------------------------------------
-
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        """(name, Value) for every learnable scalar, e.g. ``("layers.0.weight[3][1]", w)``."""
-        out: list[tuple[str, Value]] = []
-        seen: set[int] = set()
-        for path, module in self.named_modules():
-            for name, v in module._own_named_parameters():
-                if id(v) not in seen:
-                    seen.add(id(v))
-                    out.append((f"{path}.{name}" if path else name, v))
-        return out
-
-    def parameters(self) -> list[Value]:
-        """Every learnable Value θ (each once), in `named_parameters()` order."""
-        return [v for _, v in self.named_parameters()]
-
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0.0 (gradients accumulate across backward calls)."""
         for p in self.parameters():
             p.grad = 0.0
-
-    def train(self: M, mode: bool = True) -> M:
-        """Set `training` on this module and all sub-modules (dropout is active only in training)."""
-        if not isinstance(mode, bool):
-            raise TypeError(f"train(mode=...): got {type(mode).__name__} {mode!r}; expected True or False.")
-        for m in self.modules():
-            m.training = mode
-        return self
-
-    def eval(self: M) -> M:
-        """Evaluation mode: `train(False)` (dropout off; lecture form scales by 1 − p)."""
-        return self.train(False)
 
     # -- state dicts ---------------------------------------------------------------------------
 
@@ -364,16 +267,8 @@ class Module:
         Every name and shape is checked before anything changes: a missing or unexpected key
         raises KeyError, a wrong shape ValueError, a non-number TypeError; the model is then untouched.
         """
-        if not isinstance(state, Mapping):
-            raise TypeError(f"load_state_dict(state): got {type(state).__name__}; expected a dict.")
         trees = self._named_trees()
-        missing = [k for k in trees if k not in state]
-        unexpected = [k for k in state if k not in trees]
-        if missing or unexpected:
-            raise KeyError(
-                f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}; "
-                f"expected exactly {list(trees)}."
-            )
+        self._check_state_keys(state, list(trees))
         staged: list[tuple[list[Value], list[float]]] = []
         for key, tree in trees.items():
             floats, shape = _read_floats(state[key], key)
@@ -384,23 +279,6 @@ class Module:
         for values, floats in staged:
             for v, f in zip(values, floats):
                 v.data = f
-
-    # -- printing ------------------------------------------------------------------------------
-
-    def extra_repr(self) -> str:
-        """The text inside the parentheses of this module's repr."""
-        return ""
-
-    def __repr__(self) -> str:
-        kids = self.named_children()
-        head = f"{type(self).__name__}({self.extra_repr()}"
-        if not kids:
-            return head + ")"
-        lines = [head]
-        for name, m in kids:
-            child = repr(m).replace("\n", "\n  ")
-            lines.append(f"  ({name}): {child}")
-        return "\n".join(lines) + "\n)"
 
 
 def _index_names(name: str, tree: Any) -> list[tuple[str, Value]]:
@@ -544,7 +422,48 @@ class Linear(Layer):
 # ---------------------------------------------------------------------------------------------
 
 
-class MLP(Module):
+class MLPBase(ModuleBase[Any]):
+    """What both backends' `MLP` share: checking the sizes, one activation per hidden layer, dropouts.
+
+    y = f_L(…f_2(f_1(x))); hidden layers use `activation`, the last `output_activation`.
+    """
+
+    def _layer_specs(self, nin: int, nouts: Sequence[int], activation: Any) -> tuple[list[int], list[Any]]:
+        """([nin, n_1, …, n_L], one activation spec per hidden layer), after checking them."""
+        nin = check_count(nin, "MLP(nin)")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+            raise TypeError(f"MLP(nouts): got {nouts!r:.60}; expected a non-empty list of layer sizes.")
+        sizes = [nin] + [check_count(n, f"MLP(nouts[{i}])") for i, n in enumerate(nouts)]
+        hidden = len(sizes) - 2
+        if isinstance(activation, list):
+            if len(activation) != hidden:
+                raise ValueError(
+                    f"MLP(activation=[...]): got {len(activation)} activations; expected {hidden} "
+                    "(one per hidden layer)."
+                )
+            return sizes, activation
+        if isinstance(activation, self._backend) and activation.parameters() and hidden > 1:
+            raise ValueError(
+                f"MLP(activation=...): the module {activation!r} has parameters and cannot be shared by "
+                f"{hidden} layers; pass a name, or a list with one module per hidden layer."
+            )
+        return sizes, [activation] * hidden
+
+    def _add_dropouts(
+        self, dropout_type: type, dropout: Any, input_dropout: Any, scaling: Any, resample: Any, source: Any
+    ) -> None:
+        """Set `input_dropout` (or None) and `dropouts` (one per hidden layer, or none when p = 0)."""
+        from .dropout import check_dropout_args
+
+        hidden = len(self.layers) - 1  # type: ignore[attr-defined]
+        p_in = check_dropout_args(input_dropout, scaling, resample, "MLP(input_dropout)")
+        p_hid = check_dropout_args(dropout, scaling, resample, "MLP(dropout)")
+        opts: dict[str, Any] = {"scaling": scaling, "resample": resample, "rng": source}
+        self.input_dropout = dropout_type(p_in, **opts) if p_in > 0.0 else None
+        self.dropouts = [dropout_type(p_hid, **opts) for _ in range(hidden)] if p_hid > 0.0 else []
+
+
+class MLP(MLPBase, Module):
     """A multilayer perceptron: hidden `Layer`s with `activation`, the last one `output_activation`.
 
     ``MLP(2, [16, 16, 1])`` is micrograd's model (ReLU hidden layers, linear output). `activation`
@@ -571,25 +490,17 @@ class MLP(Module):
         dropout_scaling: str = "lecture",
         dropout_resample: str = "batch",
     ) -> None:
-        from .dropout import Dropout, check_dropout_args
+        from .dropout import Dropout
 
         super().__init__()
-        nin = check_count(nin, "MLP(nin)")
-        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
-            raise TypeError(f"MLP(nouts): got {nouts!r:.60}; expected a non-empty list of layer sizes.")
-        sizes = [nin] + [check_count(n, f"MLP(nouts[{i}])") for i, n in enumerate(nouts)]
-        hidden = len(sizes) - 2
-        acts = _per_layer(activation, hidden)
+        sizes, acts = self._layer_specs(nin, nouts, activation)
+        hidden = len(acts)
         source = resolve_rng(rng, seed, "MLP")
         self.layers: list[Layer] = []
         for k in range(hidden + 1):
             act = acts[k] if k < hidden else output_activation
             self.layers.append(Layer(sizes[k], sizes[k + 1], act, init=init, rng=source, label=f"L{k}."))
-        p_in = check_dropout_args(input_dropout, dropout_scaling, dropout_resample, "MLP(input_dropout)")
-        p_hid = check_dropout_args(dropout, dropout_scaling, dropout_resample, "MLP(dropout)")
-        opts: dict[str, Any] = {"scaling": dropout_scaling, "resample": dropout_resample, "rng": source}
-        self.input_dropout = Dropout(p_in, **opts) if p_in > 0.0 else None
-        self.dropouts = [Dropout(p_hid, **opts) for _ in range(hidden)] if p_hid > 0.0 else []
+        self._add_dropouts(Dropout, dropout, input_dropout, dropout_scaling, dropout_resample, source)
 
     def forward(self, x: Any) -> Value | list[Value]:
         """Pass one example through the layers (and the dropouts, in training mode)."""
@@ -602,50 +513,9 @@ class MLP(Module):
         return x
 
 
-def _per_layer(activation: Any, hidden: int) -> list[Any]:
-    if isinstance(activation, list):
-        if len(activation) != hidden:
-            raise ValueError(
-                f"MLP(activation=[...]): got {len(activation)} activations; expected {hidden} "
-                "(one per hidden layer)."
-            )
-        return activation
-    if isinstance(activation, Module) and activation.parameters() and hidden > 1:
-        raise ValueError(
-            f"MLP(activation=...): the module {activation!r} has parameters and cannot be shared by "
-            f"{hidden} layers; pass a name, or a list with one module per hidden layer."
-        )
-    return [activation] * hidden
+class Sequential(SequentialBase[Value], Module):
+    """Modules applied in order: y = f_n(…f_2(f_1(x))), one example at a time (see `SequentialBase`).
 
-
-class Sequential(Module):
-    """Modules applied in order: y = f_n(…f_2(f_1(x))). State-dict names are ``0.weight``, ``1.alpha``, …
-
-    Lecture 0, step 1 (define a set of functions): chain rule ∂y/∂x = f_n'·…·f_1'.
+    State-dict names are ``0.weight``, ``1.alpha``, … Lecture 0, step 1 (define a set of functions):
+    chain rule ∂y/∂x = f_n'·…·f_1'.
     """
-
-    def __init__(self, *modules: Module) -> None:
-        super().__init__()
-        for i, m in enumerate(modules):
-            if not isinstance(m, Module):
-                raise TypeError(f"Sequential(...): argument {i} is {type(m).__name__}; expected a Module.")
-        self._modules = list(modules)
-
-    def named_children(self) -> list[tuple[str, Module]]:
-        """The modules by position: ("0", f_1), ("1", f_2), …"""
-        return [(str(i), m) for i, m in enumerate(self._modules)]
-
-    def forward(self, x: Any) -> Any:
-        """f_n(…f_1(x)) for one example."""
-        for m in self._modules:
-            x = m(x)
-        return x
-
-    def __getitem__(self, i: int) -> Module:
-        return self._modules[i]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules)

@@ -10,6 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..activations import (
+    ELUMath,
+    IdentityMath,
+    LeakyReLUMath,
+    ReLUMath,
+    SigmoidMath,
+    TanhMath,
+    resolve_activation,
+)
 from ..nn import check_count, check_real
 from .engine import Tensor
 from .module import Module, module_dtype
@@ -53,81 +62,31 @@ class Activation(Module):
         return self.f(_as_tensor(x))
 
 
-class Sigmoid(Activation):
-    """σ(z) = 1/(1 + e⁻ᶻ);  σ'(z) = σ(z)(1 − σ(z)) ≤ ¼ — lecture A1: the vanishing gradient."""
-
-    name = "sigmoid"
-
-    def f(self, z: Tensor) -> Tensor:
-        """a = σ(z) = 1/(1 + e⁻ᶻ); a' = σ(z)(1 − σ(z))."""
-        return z.sigmoid()
+class Sigmoid(SigmoidMath, Activation):
+    """σ(z) = 1/(1 + e⁻ᶻ) elementwise on a Tensor (see `SigmoidMath`). Lecture A1."""
 
 
-class Tanh(Activation):
-    """tanh z;  tanh'(z) = 1 − tanh²(z) ≤ 1 (lecture A1, a rescaled sigmoid)."""
-
-    name = "tanh"
-
-    def f(self, z: Tensor) -> Tensor:
-        """a = tanh z; a' = 1 − tanh²(z)."""
-        return z.tanh()
+class Tanh(TanhMath, Activation):
+    """tanh z elementwise on a Tensor (see `TanhMath`). Lecture A1."""
 
 
-class ReLU(Activation):
-    """a = max(0, z);  a' = 1 (z > 0), 0 (z ≤ 0). Lecture A2: no vanishing gradient."""
-
-    name = "relu"
-
-    def f(self, z: Tensor) -> Tensor:
-        """a = max(0, z); a' = 1 (z > 0), 0 otherwise."""
-        return z.relu()
+class ReLU(ReLUMath, Activation):
+    """max(0, z) elementwise on a Tensor (see `ReLUMath`). Lecture A2."""
 
 
-class LeakyReLU(Activation):
-    """a = z (z > 0), s·z (z ≤ 0) with s = negative_slope (0.01);  a' = 1 or s. Lecture A2."""
-
-    name = "leaky_relu"
-
-    def __init__(self, negative_slope: float = 0.01) -> None:
-        super().__init__()
-        self.negative_slope = check_real(negative_slope, "LeakyReLU(negative_slope)")
-
-    def f(self, z: Tensor) -> Tensor:
-        """a = z (z > 0), s·z otherwise; a' = 1 (z > 0), s otherwise (s = negative_slope)."""
-        return z.leaky_relu(self.negative_slope)
-
-    def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+class LeakyReLU(LeakyReLUMath, Activation):
+    """z or s·z (s = negative_slope = 0.01) elementwise on a Tensor (see `LeakyReLUMath`). A2."""
 
 
-class ELU(Activation):
-    """a = z (z > 0), α(eᶻ − 1) (z ≤ 0);  a' = 1 or α·eᶻ. Mentioned in lecture A2."""
-
-    name = "elu"
-
-    def __init__(self, alpha: float = 1.0) -> None:
-        super().__init__()
-        self.alpha = check_real(alpha, "ELU(alpha)")
-
-    def f(self, z: Tensor) -> Tensor:
-        """a = z (z > 0), α(eᶻ − 1) otherwise; a' = 1 (z > 0), α·eᶻ otherwise."""
-        return z.elu(self.alpha)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+class ELU(ELUMath, Activation):
+    """z or α(eᶻ − 1) elementwise on a Tensor (see `ELUMath`). Lecture A2."""
 
 
-class Identity(Activation):
+class Identity(IdentityMath, Activation):
     """a = z (a linear layer); a' = 1. Returns the same Tensor object.
 
-    Lecture A2: the baseline with no non-linearity (a stack of such layers is one linear map).
+    Lecture A2 (see `IdentityMath`).
     """
-
-    name = "linear"
-
-    def f(self, z: Tensor) -> Tensor:
-        """a = z; a' = 1 (no new node: z itself is returned)."""
-        return z
 
 
 class PReLU(Activation):
@@ -206,30 +165,13 @@ def get_activation(spec: Any, num_features: int = 1, dtype: Any = None) -> Modul
     callable Tensor → Tensor (wrapped in `Lambda`). Unknown names raise ValueError.
     Lecture A2: pick a = f(z) (e.g. ``"relu"``: a' = 1 for z > 0, 0 otherwise).
     """
-    if isinstance(spec, str):
-        if spec not in ACTIVATIONS:
-            raise ValueError(
-                f"activation: got {spec!r}; expected one of {', '.join(map(repr, ACTIVATIONS))}."
-            )
-        return ACTIVATIONS[spec](num_features, dtype)
-    if isinstance(spec, PReLU):
-        n = spec.alpha.data.shape[0]
-        if n not in (1, num_features):
-            raise ValueError(
-                f"activation: {spec!r} has {n} α's; this layer has {num_features} units "
-                f"(use PReLU(1) or PReLU({num_features}))."
-            )
-        if spec.alpha.dtype != module_dtype(dtype, "activation"):
+
+    def check_dtype(prelu: PReLU) -> None:
+        if prelu.alpha.dtype != module_dtype(dtype, "activation"):
             raise TypeError(
-                f"activation: {spec!r} is {spec.alpha.dtype}; the layer is {module_dtype(dtype, 'layer')}"
+                f"activation: {prelu!r} is {prelu.alpha.dtype}; the layer is {module_dtype(dtype, 'layer')}"
             )
-    if isinstance(spec, Module):
-        return spec
-    if isinstance(spec, type) and issubclass(spec, Activation):
-        return spec(num_features, dtype=dtype) if issubclass(spec, PReLU) else spec()
-    if callable(spec):
-        return Lambda(spec)
-    raise TypeError(
-        f"activation: got {type(spec).__name__} {spec!r:.40}; expected a name, an activation module or "
-        "a callable Tensor → Tensor."
-    )
+
+    kinds = (Module, Activation, PReLU, Lambda)
+    build = lambda make: make(num_features, dtype=dtype)  # noqa: E731
+    return resolve_activation(spec, num_features, ACTIVATIONS, build, kinds, "Tensor", check_dtype)

@@ -13,10 +13,6 @@ The ensemble helpers `all_masks`, `mask_probability`, `average_over_masks` are t
 
 from __future__ import annotations
 
-import itertools
-import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -24,9 +20,11 @@ import numpy as np
 from ..dropout import (
     RESAMPLING,
     SCALINGS,
+    DropoutBase,
     all_masks,
     average_over_masks,
     check_dropout_args,
+    ensemble_sum,
     mask_probability,
 )
 from .engine import Tensor
@@ -54,13 +52,17 @@ def _check_mask(mask: Any, who: str) -> np.ndarray:
     return arr.astype(np.bool_)
 
 
-class Dropout(Module):
+class Dropout(DropoutBase, Module):
     """Drop each unit with probability p in training (lecture B3); see the module docstring.
 
     `last_mask` is the boolean mask (True = kept) of the last training forward, (width,) or
     (N, width); None after an eval forward. `set_mask(mask)` / ``with fixed_mask(mask):`` fix it
     (tests, drawing one thinned network); `new_batch()` forces a fresh one.
     """
+
+    _fixed: np.ndarray | None
+    _batch_mask: np.ndarray | None
+    last_mask: np.ndarray | None
 
     def __init__(
         self,
@@ -70,16 +72,7 @@ class Dropout(Module):
         seed: int | None = None,
         rng: Any = None,
     ) -> None:
-        super().__init__()
-        self.p = check_dropout_args(p, scaling, resample)
-        self.scaling = scaling
-        self.resample = resample
-        self._rng = resolve_source(rng, seed, "Dropout")
-        self._fixed: np.ndarray | None = None
-        self._in_batch = False
-        self._batch_mask: np.ndarray | None = None
-        self.last_mask: np.ndarray | None = None
-        self.last_width: int | None = None
+        super().__init__(p, scaling, resample, resolve_source(rng, seed, "Dropout"))
 
     # -- masks -------------------------------------------------------------------------------
 
@@ -88,31 +81,8 @@ class Dropout(Module):
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
         return draw_uniform(self._rng, shape) >= self.p
 
-    def set_mask(self, mask: Any) -> None:
-        """Use `mask` (1 = keep) for every training forward until `set_mask(None)`."""
-        self._fixed = None if mask is None else _check_mask(mask, "Dropout.set_mask(mask)")
-
-    @contextmanager
-    def fixed_mask(self, mask: Any) -> Iterator[Dropout]:
-        """``with drop.fixed_mask([1, 0, 1]): ...`` — a fixed mask inside the block, restored after."""
-        previous = self._fixed
-        self.set_mask(mask)
-        try:
-            yield self
-        finally:
-            self._fixed = previous
-
-    def new_batch(self) -> None:
-        """Forget the current mini-batch mask, so the next forward draws a new one."""
-        self._batch_mask = None
-
-    def _start_batch(self) -> None:
-        self._in_batch = True
-        self._batch_mask = None
-
-    def _end_batch(self) -> None:
-        self._in_batch = False
-        self._batch_mask = None
+    def _check_mask(self, mask: Any, who: str) -> np.ndarray:
+        return _check_mask(mask, who)
 
     def _mask_for(self, shape: tuple[int, ...]) -> np.ndarray:
         width = shape[-1]
@@ -145,9 +115,6 @@ class Dropout(Module):
         scale = 1.0 / (1.0 - self.p) if self.scaling == "inverted" and self.p > 0.0 else 1.0
         return t.dropout_mask(mask, scale)
 
-    def extra_repr(self) -> str:
-        return f"p={self.p}, scaling={self.scaling!r}, resample={self.resample!r}"
-
 
 def ensemble_average(model: Module, x: Any) -> np.ndarray:
     """The exact average, over every joint mask of all Dropout modules in `model`, of the
@@ -155,30 +122,11 @@ def ensemble_average(model: Module, x: Any) -> np.ndarray:
     Lecture B3: equals the eval output when the model is linear. At most 20 units in all;
     the model's training flags and fixed masks are restored afterwards.
     """
-    drops = [m for m in model.modules() if isinstance(m, Dropout)]
-    if not drops:
-        raise ValueError("ensemble_average(model): the model has no Dropout module.")
-    was_training = {id(m): m.training for m in model.modules()}
-    fixed = [d._fixed for d in drops]
-    total: np.ndarray | None = None
-    try:
-        model.eval()
-        model(x)  # learn each Dropout's width
-        widths = [d.last_width or 0 for d in drops]
-        if sum(widths) > 20:
-            raise ValueError(f"ensemble_average: {sum(widths)} dropout units; at most 20 can be enumerated.")
-        masks_per_drop = [list(all_masks(w)) for w in widths]
-        model.train()
-        for masks in itertools.product(*masks_per_drop):
-            weight = math.prod(mask_probability(mk, d.p) for mk, d in zip(masks, drops))
-            for d, mk in zip(drops, masks):
-                d.set_mask(list(mk))
-            out = np.asarray(model(x).data, dtype=np.float64) * weight
-            total = out if total is None else total + out
-    finally:
-        for m in model.modules():
-            m.training = was_training[id(m)]
-        for d, f in zip(drops, fixed):
-            d._fixed = f
+
+    def add(total: np.ndarray | None, out: Tensor, weight: float) -> np.ndarray:
+        scaled = np.asarray(out.data, dtype=np.float64) * weight
+        return scaled if total is None else total + scaled
+
+    total = ensemble_sum(model, x, add)
     assert total is not None
     return total

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..nn import check_count
+from ..maxout import MaxoutBase
 from .engine import Tensor
 from .init import init_weights, resolve_source
 from .module import Module, as_input, module_dtype
@@ -21,7 +21,7 @@ from .ops import linear, winners
 __all__ = ["Maxout"]
 
 
-class Maxout(Module):
+class Maxout(MaxoutBase, Module):
     """a_j = max_k (w_jk·x + b_jk), k = 1..pieces (lecture A3), over an (N, nin) batch → (N, nout).
 
     ``zero_piece=True`` makes the first of the `pieces` the constant 0, so ``pieces=2`` is ReLU:
@@ -46,14 +46,8 @@ class Maxout(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        self.nin = check_count(nin, "Maxout(nin)")
-        self.nout = check_count(nout, "Maxout(nout)")
-        if not isinstance(zero_piece, bool):
-            raise TypeError(f"Maxout(zero_piece=...): got {zero_piece!r}; expected True or False.")
-        self.pieces = check_count(pieces, "Maxout(pieces)", 2 if zero_piece else 1)
-        self.zero_piece = zero_piece
+        k = self._set_shape(nin, nout, pieces, zero_piece)
         self.dtype = module_dtype(dtype, "Maxout")
-        k = self.pieces - int(zero_piece)
         source = resolve_source(rng, seed, "Maxout")
         w = init_weights(init, self.nin, self.nout, (self.nout, k, self.nin), source, self.dtype)
         self.weight = Tensor.parameter(w, f"{label}weight")
@@ -90,7 +84,3 @@ class Maxout(Module):
         if self.last_winners is not None:  # the zero piece (index 0) wins where max ≤ 0
             self.last_winners = np.where(best.data > 0, self.last_winners + 1, 0)
         return best.relu()
-
-    def extra_repr(self) -> str:
-        zero = ", zero_piece=True" if self.zero_piece else ""
-        return f"{self.nin} → {self.nout}, pieces={self.pieces}{zero}"

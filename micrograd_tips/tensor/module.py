@@ -10,16 +10,15 @@ returns an (N, nout) Tensor. Modules hold a `dtype` (float64 by default, float32
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
+from .._module_base import ModuleBase
 from ._convert import operand_array, resolve_dtype, to_array
 from .engine import Tensor, _leaf
 
 __all__ = ["Module", "as_input", "module_dtype"]
-
-M = TypeVar("M", bound="Module")
 
 
 def module_dtype(dtype: Any, who: str) -> np.dtype:
@@ -48,27 +47,14 @@ def as_input(x: Any, dtype: np.dtype, who: str, nin: int | None = None) -> Tenso
     return t
 
 
-class Module:
+class Module(ModuleBase[Tensor], backend_root=True):
     """Base class of every layer (lecture 0: the "set of functions" whose θ training picks).
 
     Subclasses implement `forward(x)` and list their own parameters in `_param_tree()` (name →
     Tensor). Sub-modules are found among the attributes (a Module, or a list of Modules named
-    ``attr.i``), in attribute order; override `named_children()` to choose.
+    ``attr.i``), in attribute order; override `named_children()` to choose. The tree walk,
+    naming, train/eval and repr are shared with the scalar backend (`ModuleBase`).
     """
-
-    training: bool
-
-    def __init__(self) -> None:
-        self.training = True
-
-    # -- computation --------------------------------------------------------------------------
-
-    def forward(self, x: Any) -> Any:
-        """Compute the output for a batch x (subclasses define it)."""
-        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
-
-    def __call__(self, x: Any) -> Any:
-        return self.forward(x)
 
     def forward_batch(self, X: Any) -> Tensor:
         """forward(X) for an (N, nin) batch as one mini-batch: Dropout(resample="batch") draws
@@ -77,93 +63,16 @@ class Module:
             raise TypeError(f"forward_batch(X): got {type(X).__name__}; expected an (N, nin) array or Tensor")
         if getattr(X, "ndim", 2) != 2 and not isinstance(X, (list, tuple)):
             raise ValueError(f"forward_batch(X): got shape {X.shape}; expected a 2-D (N, nin) batch")
-        mods = self.modules()
-        for m in mods:
-            m._start_batch()
-        try:
-            return self.forward(X)
-        finally:
-            for m in mods:
-                m._end_batch()
-
-    def _start_batch(self) -> None:
-        """Hook called on every sub-module when a mini-batch starts (Dropout resamples here)."""
-
-    def _end_batch(self) -> None:
-        """Hook called on every sub-module when a mini-batch ends."""
-
-    # -- structure -----------------------------------------------------------------------------
+        return self._run_batch(lambda: self.forward(X))
 
     def _param_tree(self) -> dict[str, Tensor]:
         """This module's own parameters: name → Tensor."""
         return {}
 
-    def named_children(self) -> list[tuple[str, Module]]:
-        """Direct sub-modules with their attribute names (lists give ``name.0``, ``name.1``, …)."""
-        out: list[tuple[str, Module]] = []
-        for name, value in vars(self).items():
-            if isinstance(value, Module):
-                out.append((name, value))
-            elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Module) for v in value):
-                out.extend((f"{name}.{i}", v) for i, v in enumerate(value))
-        return out
-
-    def children(self) -> list[Module]:
-        """Direct sub-modules."""
-        return [m for _, m in self.named_children()]
-
-    def named_modules(self) -> list[tuple[str, Module]]:
-        """This module ("") and every sub-module with its dotted path, pre-order, each once."""
-        out: list[tuple[str, Module]] = []
-        seen: set[int] = set()
-        stack: list[tuple[str, Module]] = [("", self)]
-        while stack:
-            path, module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
-            out.append((path, module))
-            kids = [(f"{path}.{n}" if path else n, m) for n, m in module.named_children()]
-            stack.extend(reversed(kids))
-        return out
-
-    def modules(self) -> list[Module]:
-        """This module and every sub-module, pre-order."""
-        return [m for _, m in self.named_modules()]
-
-    # -- parameters ----------------------------------------------------------------------------
-
-    def named_parameters(self) -> list[tuple[str, Tensor]]:
-        """(name, Tensor) for every parameter array, e.g. ``("layers.0.weight", W)``."""
-        out: list[tuple[str, Tensor]] = []
-        seen: set[int] = set()
-        for path, module in self.named_modules():
-            for name, t in module._param_tree().items():
-                if id(t) not in seen:
-                    seen.add(id(t))
-                    out.append((f"{path}.{name}" if path else name, t))
-        return out
-
-    def parameters(self) -> list[Tensor]:
-        """Every parameter Tensor θ (each once), in `named_parameters()` order."""
-        return [t for _, t in self.named_parameters()]
-
     def zero_grad(self) -> None:
         """Set every parameter's gradient to None (the next backward allocates it)."""
         for p in self.parameters():
             p.grad = None
-
-    def train(self: M, mode: bool = True) -> M:
-        """Set `training` on this module and all sub-modules (dropout is active only in training)."""
-        if not isinstance(mode, bool):
-            raise TypeError(f"train(mode=...): got {type(mode).__name__} {mode!r}; expected True or False.")
-        for m in self.modules():
-            m.training = mode
-        return self
-
-    def eval(self: M) -> M:
-        """Evaluation mode: `train(False)` (dropout off; the lecture form scales by 1 − p)."""
-        return self.train(False)
 
     # -- state dicts ---------------------------------------------------------------------------
 
@@ -178,16 +87,8 @@ class Module:
         raises KeyError, a wrong shape ValueError, a non-number TypeError; the model is then
         untouched. Values are converted to this model's dtype (an explicit load, not an op).
         """
-        if not isinstance(state, Mapping):
-            raise TypeError(f"load_state_dict(state): got {type(state).__name__}; expected a dict.")
         params = dict(self.named_parameters())
-        missing = [k for k in params if k not in state]
-        unexpected = [k for k in state if k not in params]
-        if missing or unexpected:
-            raise KeyError(
-                f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}; "
-                f"expected exactly {list(params)}."
-            )
+        self._check_state_keys(state, list(params))
         staged = []
         for key, t in params.items():
             value = state[key]
@@ -200,20 +101,3 @@ class Module:
             staged.append((t, arr))
         for t, arr in staged:
             t.data[...] = arr
-
-    # -- printing ------------------------------------------------------------------------------
-
-    def extra_repr(self) -> str:
-        """The text inside the parentheses of this module's repr."""
-        return ""
-
-    def __repr__(self) -> str:
-        kids = self.named_children()
-        head = f"{type(self).__name__}({self.extra_repr()}"
-        if not kids:
-            return head + ")"
-        lines = [head]
-        for name, m in kids:
-            child = repr(m).replace("\n", "\n  ")
-            lines.append(f"  ({name}): {child}")
-        return "\n".join(lines) + "\n)"

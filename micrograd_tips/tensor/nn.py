@@ -12,12 +12,13 @@ Lecture section 0 (the recipe): step 1, "define a set of functions" — the netw
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from ..nn import check_count
+from .._module_base import SequentialBase
+from ..nn import MLPBase, check_count
 from .activations import (
     ELU,
     Activation,
@@ -176,7 +177,7 @@ class Linear(Layer):
         return []
 
 
-class MLP(Module):
+class MLP(MLPBase, Module):
     """A multilayer perceptron: hidden `Layer`s with `activation`, the last one `output_activation`.
 
     The scalar `MLP`'s arguments (``MLP(2, [16, 16, 1])``: ReLU hidden layers, linear output),
@@ -202,15 +203,9 @@ class MLP(Module):
         dropout_resample: str = "batch",
         dtype: Any = None,
     ) -> None:
-        from ..dropout import check_dropout_args
-
         super().__init__()
-        nin = check_count(nin, "MLP(nin)")
-        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
-            raise TypeError(f"MLP(nouts): got {nouts!r:.60}; expected a non-empty list of layer sizes.")
-        sizes = [nin] + [check_count(n, f"MLP(nouts[{i}])") for i, n in enumerate(nouts)]
-        hidden = len(sizes) - 2
-        acts = _per_layer(activation, hidden)
+        sizes, acts = self._layer_specs(nin, nouts, activation)
+        hidden = len(acts)
         self.dtype = module_dtype(dtype, "MLP")
         source = resolve_source(rng, seed, "MLP")
         self.layers: list[Layer] = []
@@ -219,11 +214,7 @@ class MLP(Module):
             self.layers.append(
                 Layer(sizes[k], sizes[k + 1], act, init=init, rng=source, label=f"L{k}.", dtype=self.dtype)
             )
-        p_in = check_dropout_args(input_dropout, dropout_scaling, dropout_resample, "MLP(input_dropout)")
-        p_hid = check_dropout_args(dropout, dropout_scaling, dropout_resample, "MLP(dropout)")
-        opts: dict[str, Any] = {"scaling": dropout_scaling, "resample": dropout_resample, "rng": source}
-        self.input_dropout = Dropout(p_in, **opts) if p_in > 0.0 else None
-        self.dropouts = [Dropout(p_hid, **opts) for _ in range(hidden)] if p_hid > 0.0 else []
+        self._add_dropouts(Dropout, dropout, input_dropout, dropout_scaling, dropout_resample, source)
 
     def forward(self, x: Any) -> Tensor:
         """Pass a batch through the layers (and the dropouts, in training mode)."""
@@ -237,50 +228,9 @@ class MLP(Module):
         return x
 
 
-def _per_layer(activation: Any, hidden: int) -> list[Any]:
-    if isinstance(activation, list):
-        if len(activation) != hidden:
-            raise ValueError(
-                f"MLP(activation=[...]): got {len(activation)} activations; expected {hidden} "
-                "(one per hidden layer)."
-            )
-        return activation
-    if isinstance(activation, Module) and activation.parameters() and hidden > 1:
-        raise ValueError(
-            f"MLP(activation=...): the module {activation!r} has parameters and cannot be shared by "
-            f"{hidden} layers; pass a name, or a list with one module per hidden layer."
-        )
-    return [activation] * hidden
+class Sequential(SequentialBase[Tensor], Module):
+    """Modules applied in order: y = f_n(…f_2(f_1(x))), a whole batch at once (see `SequentialBase`).
 
-
-class Sequential(Module):
-    """Modules applied in order: y = f_n(…f_2(f_1(x))). State-dict names are ``0.weight``, ``1.alpha``, …
-
-    Lecture 0, step 1 (define a set of functions): chain rule ∂y/∂x = f_n'·…·f_1'.
+    State-dict names are ``0.weight``, ``1.alpha``, … Lecture 0, step 1 (define a set of functions):
+    chain rule ∂y/∂x = f_n'·…·f_1'.
     """
-
-    def __init__(self, *modules: Module) -> None:
-        super().__init__()
-        for i, m in enumerate(modules):
-            if not isinstance(m, Module):
-                raise TypeError(f"Sequential(...): argument {i} is {type(m).__name__}; expected a Module.")
-        self._modules = list(modules)
-
-    def named_children(self) -> list[tuple[str, Module]]:
-        """The modules by position: ("0", f_1), ("1", f_2), …"""
-        return [(str(i), m) for i, m in enumerate(self._modules)]
-
-    def forward(self, x: Any) -> Any:
-        """f_n(…f_1(x)) for a batch."""
-        for m in self._modules:
-            x = m(x)
-        return x
-
-    def __getitem__(self, i: int) -> Module:
-        return self._modules[i]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules)
