@@ -1,5 +1,6 @@
-"""The `recipe` demo (lecture 0): diagnose() calls the deeper plain net "not well trained" (it is
-worse on the training set) and the net trained on a few hundred images "overfitting"."""
+"""The `recipe` demo (lecture 0): both plain nets train, but diagnose() calls the deeper one "not
+well trained" (it stays worse on the training set, as in He et al.'s figure) and the net trained on
+a few hundred images "overfitting"."""
 
 from pathlib import Path
 
@@ -24,8 +25,15 @@ def test_figures_are_written(result) -> None:
 
 def test_deeper_net_is_worse_on_the_training_set(result) -> None:
     c = result.checks
-    assert c["deep_train_acc"] < c["shallow_train_acc"] - 0.3
-    assert c["deep_val_acc"] < c["shallow_val_acc"]  # and on validation, as in He et al.'s figure
+    assert c["shallow_train_acc"] > 0.95
+    assert c["deep_train_acc"] < c["shallow_train_acc"] - 0.08
+    assert c["deep_val_acc"] < c["shallow_val_acc"] - 0.02  # and on validation, as in He et al.'s figure
+
+
+def test_deeper_net_does_train(result) -> None:
+    # He et al.'s deep net is not stuck: it learns, just less well (chance is 10%)
+    assert result.checks["deep_train_acc"] > 0.5
+    assert result.checks["deep_val_acc"] > 0.5
 
 
 def test_diagnose_names_the_deep_net_not_well_trained(result) -> None:
