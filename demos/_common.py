@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from micrograd_tips.cli import one_blas_thread
+from micrograd_tips.cli import run_timed
 from micrograd_tips.report import DemoResult
 
 T = TypeVar("T")
@@ -55,8 +54,4 @@ def main(run: Callable[..., DemoResult], description: str) -> None:
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
     name = Path(sys.argv[0]).stem.replace("_", "-")
-    start = time.perf_counter()
-    with one_blas_thread():
-        result = run(out_dir=args.out / name, quick=args.quick, seed=args.seed)
-    result.seconds = time.perf_counter() - start
-    print(result.summary())
+    run_timed(run, args.out / name, args.quick, args.seed)

@@ -15,7 +15,7 @@ import argparse
 import importlib.util
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -79,15 +79,19 @@ def one_blas_thread() -> Iterator[None]:
         yield
 
 
-def run_demo(name: str, out: Path, quick: bool = False, seed: int = 0) -> DemoResult:
-    """Run one demo, writing its figures under out/<name>/, and print its summary table."""
-    module = load_demo(name)
+def run_timed(run: Callable[..., DemoResult], out_dir: Path, quick: bool, seed: int) -> DemoResult:
+    """Call a demo's ``run(out_dir=, quick=, seed=)`` with one BLAS thread, time it, print its summary."""
     start = time.perf_counter()
     with one_blas_thread():
-        result: DemoResult = module.run(out_dir=Path(out) / name, quick=quick, seed=seed)
+        result = run(out_dir=out_dir, quick=quick, seed=seed)
     result.seconds = time.perf_counter() - start
     print(result.summary(), flush=True)
     return result
+
+
+def run_demo(name: str, out: Path, quick: bool = False, seed: int = 0) -> DemoResult:
+    """Run one demo, writing its figures under out/<name>/, and print its summary table."""
+    return run_timed(load_demo(name).run, Path(out) / name, quick, seed)
 
 
 def _graph(out: Path) -> int:
@@ -103,10 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="micrograd-tips", description="Tips for Training DNN, reproduced.")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list the demos")
-    for cmd in ("demo", "tour"):
-        s = sub.add_parser(cmd, help="run one demo" if cmd == "demo" else "run every demo, write index.html")
-        if cmd == "demo":
-            s.add_argument("name", help="demo name (see `micrograd-tips list`)")
+    demo = sub.add_parser("demo", help="run one demo")
+    demo.add_argument("name", help="demo name (see `micrograd-tips list`)")
+    for s in (demo, sub.add_parser("tour", help="run every demo, write index.html")):
         s.add_argument("--quick", action="store_true", help="small sizes: under a minute per demo")
         s.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out/)")
         s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

@@ -318,7 +318,8 @@ class Value:
 
         ∂a/∂z = 1 (z > 0) or α (z ≤ 0);   ∂a/∂α = 0 (z > 0) or z (z ≤ 0).
         """
-        return Value(_prelu(self.data, _as_alpha(alpha)), "", (self, _wrap(alpha, "prelu")), "prelu")
+        a = _wrap(alpha, "prelu")
+        return Value(_prelu(self.data, a.data), "", (self, a), "prelu")
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """Leaky ReLU: a = z for z > 0, 0.01·z otherwise (lecture A2) — PReLU with α fixed.
@@ -417,10 +418,6 @@ def _reachable(root: Value) -> list[Value]:
                 order.append(child)
                 stack.append(child)
     return order
-
-
-def _as_alpha(alpha: Value | Number) -> float:
-    return alpha.data if isinstance(alpha, Value) else _as_float(alpha, "prelu(alpha)")
 
 
 def _prelu(z: float, alpha: float) -> float:

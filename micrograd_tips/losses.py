@@ -24,7 +24,7 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
-from .engine import Value, sum_of
+from .engine import Value, argmax, sum_of
 
 __all__ = ["accuracy", "cross_entropy", "hinge", "log_softmax", "mse", "softmax"]
 
@@ -221,14 +221,6 @@ def cross_entropy(outputs: Any, targets: Any) -> Value:
     return _mean([_log_sum_exp(r) - r[t] for r, t in zip(rows, ts)])
 
 
-def _argmax(xs: list[float]) -> int:
-    best = 0
-    for i in range(1, len(xs)):
-        if xs[i] > xs[best]:
-            best = i
-    return best
-
-
 def accuracy(outputs: Any, targets: Any) -> float:
     """Fraction of correct predictions (see the module docstring for the two conventions).
 
@@ -248,4 +240,4 @@ def accuracy(outputs: Any, targets: Any) -> float:
         return sum((s.data > 0) == (t > 0) for s, t in pairs) / len(pairs)
     rows, single = _logit_rows(outputs, "accuracy")
     ts = _class_targets(targets, rows, single, "accuracy")
-    return sum(_argmax([z.data for z in r]) == t for r, t in zip(rows, ts)) / len(rows)
+    return sum(argmax(r) == t for r, t in zip(rows, ts)) / len(rows)

@@ -12,7 +12,7 @@ from typing import Any
 
 from ._module_base import ModuleBase
 from .engine import Value, argmax, dot, max_of
-from .nn import Module, RandomSource, as_inputs, check_count, resolve_rng, weight_sampler
+from .nn import Module, RandomSource, as_inputs, check_count, check_label, resolve_rng, weight_sampler
 
 __all__ = ["Maxout", "MaxoutBase"]
 
@@ -70,6 +70,7 @@ class Maxout(MaxoutBase, Module):
     ) -> None:
         super().__init__()
         learned = self._set_shape(nin, nout, pieces, zero_piece)
+        label = check_label(label, "Maxout")
         draw = weight_sampler(init, self.nin, self.nout, resolve_rng(rng, seed, "Maxout"))
         self.weight = [
             [

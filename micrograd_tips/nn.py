@@ -50,6 +50,7 @@ __all__ = [
     "as_inputs",
     "as_values",
     "check_count",
+    "check_label",
     "check_real",
     "resolve_rng",
     "weight_sampler",
@@ -87,6 +88,13 @@ def check_real(value: object, name: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{name}: got {value!r}; expected a finite real number.")
     return float(value)
+
+
+def check_label(value: object, who: str) -> str:
+    """Return `value` if it is a str (the prefix of the parameters' labels), else raise TypeError."""
+    if not isinstance(value, str):
+        raise TypeError(f"{who}(label=...): got {type(value).__name__}; expected a str.")
+    return value
 
 
 def resolve_rng(rng: RandomSource | None, seed: int | None, who: str) -> RandomSource:
@@ -314,6 +322,7 @@ class Neuron(Module):
 
         super().__init__()
         nin = check_count(nin, "Neuron(nin)")
+        label = check_label(label, "Neuron")
         draw = weight_sampler(init, nin, 1, resolve_rng(rng, seed, "Neuron"))
         self.w = [Value.parameter(draw(), f"{label}w{i}") for i in range(nin)]
         self.b = Value.parameter(0.0, f"{label}b")
@@ -358,8 +367,7 @@ class Layer(Module):
         super().__init__()
         self.nin = check_count(nin, f"{type(self).__name__}(nin)")
         self.nout = check_count(nout, f"{type(self).__name__}(nout)")
-        if not isinstance(label, str):
-            raise TypeError(f"{type(self).__name__}(label=...): got {type(label).__name__}; expected a str.")
+        label = check_label(label, type(self).__name__)
         draw = weight_sampler(init, self.nin, self.nout, resolve_rng(rng, seed, type(self).__name__))
         self.weight = [
             [Value.parameter(draw(), f"{label}w{j}.{i}") for i in range(self.nin)] for j in range(self.nout)
@@ -508,7 +516,7 @@ class MLP(MLPBase, Module):
             x = self.input_dropout(as_inputs(x, self.layers[0].nin, "MLP(x)"))
         for k, layer in enumerate(self.layers):
             x = layer(x)
-            if self.dropouts and k < len(self.dropouts):
+            if k < len(self.dropouts):
                 x = self.dropouts[k](x)
         return x
 

@@ -205,13 +205,15 @@ def _role(node: Any, is_root: bool, param_ids: set[int]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_args(fmt: object, rankdir: object, show_grad: object, max_nodes: object, title: object) -> None:
-    if not isinstance(fmt, str) or fmt not in graphviz.FORMATS:
-        raise ValueError(f"draw_dot(format=...): got {fmt!r}; expected one of {sorted(graphviz.FORMATS)}")
+def _check_args(
+    fmt: object, rankdir: object, show_grad: object, max_nodes: object, title: object, legend: object
+) -> None:
+    _check_format(fmt, "draw_dot(format=...)")
     if rankdir not in _RANKDIRS:
         raise ValueError(f"draw_dot(rankdir=...): got {rankdir!r}; expected one of {_RANKDIRS}")
-    if not isinstance(show_grad, bool):
-        raise TypeError(f"draw_dot(show_grad=...): got {type(show_grad).__name__}; expected a bool")
+    for name, flag in (("show_grad", show_grad), ("legend", legend)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"draw_dot({name}=...): got {type(flag).__name__}; expected a bool")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int):
         raise TypeError(f"draw_dot(max_nodes=...): got {type(max_nodes).__name__}; expected an int ≥ 1")
     if max_nodes < 1:
@@ -261,9 +263,7 @@ def draw_dot(
     ``n<k>_op``. The DOT source is therefore the same in every run and every process.
     """
     _check_node(root, "draw_dot(root)")
-    _check_args(format, rankdir, show_grad, max_nodes, title)
-    if not isinstance(legend, bool):
-        raise TypeError(f"draw_dot(legend=...): got {type(legend).__name__}; expected a bool")
+    _check_args(format, rankdir, show_grad, max_nodes, title, legend)
     param_ids = _node_ids(params, "params")
     dim_ids = _node_ids(dim, "dim")
     nodes = _numbered(root, max_nodes)
@@ -317,9 +317,7 @@ def find_renderer() -> str:
     """
     found = shutil.which("dot") or shutil.which("graphviz-pure")
     for folder in (sysconfig.get_path("scripts"), os.path.dirname(sys.executable)):
-        if found:
-            break
-        found = shutil.which("graphviz-pure", path=folder)
+        found = found or shutil.which("graphviz-pure", path=folder)
     if not found:
         raise RuntimeError(_INSTALL_HINT)
     return found

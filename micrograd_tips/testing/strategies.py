@@ -192,6 +192,7 @@ class Expression:
         kink_margin: the smallest distance of a relu/leaky_relu/elu/prelu input to 0 and of a
                      max_of winner to the runner-up (inf if none): finite differences need it
                      well above their step.
+        unary_ops:   the user ops the program may call: name → (Value function, float function).
     """
 
     leaves: tuple[Value, ...]
@@ -407,7 +408,9 @@ def expressions(
         ("max_leaves", max_leaves, 1),
         ("max_ops", max_ops, 1),
     ):
-        if isinstance(n, bool) or not isinstance(n, int) or n < lo:
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise TypeError(f"expressions({name}): got {type(n).__name__} {n!r}; expected an int ≥ {lo}")
+        if n < lo:
             raise ValueError(f"expressions({name}): got {n!r}; expected an int ≥ {lo}")
     if min_leaves > max_leaves:
         raise ValueError(f"expressions: min_leaves {min_leaves} > max_leaves {max_leaves}")
