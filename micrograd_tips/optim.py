@@ -224,8 +224,15 @@ class Optimizer:
         self.state.append([{} for _ in params])
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        """Check a group's hyperparameters; raise ValueError/TypeError naming the bad one."""
+        """Check a group's hyperparameters; raise ValueError/TypeError naming the bad one.
+
+        Here: lr, and eps / weight_decay / lr_decay / initial_accumulator_value (all ≥ 0) when
+        the optimizer has them; subclasses check the rest.
+        """
         _at_least("lr", group["lr"], what="learning rate")
+        for key, what in _NON_NEGATIVE.items():
+            if key in group:
+                _at_least(key, group[key], what=what)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every gradient before the next backward pass.
@@ -281,20 +288,27 @@ class Optimizer:
         """Restore a `state_dict()` taken from an optimizer with the same group sizes (checked first)."""
         if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
             raise ValueError("state_dict: expected a dict with keys 'state' and 'param_groups'.")
-        groups = state_dict["param_groups"]
+        groups, saved_state = state_dict["param_groups"], state_dict["state"]
+        if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):
+            raise TypeError(f"state_dict['param_groups']: got {groups!r:.80}; expected a list of dicts.")
         sizes = [len(g["params"]) for g in self.param_groups]
         given = [len(g.get("params", ())) for g in groups]
         if given != sizes:
             raise ValueError(
                 f"state_dict: parameter group sizes {given} do not match this optimizer's {sizes}."
             )
+        if not isinstance(saved_state, dict):
+            raise TypeError(f"state_dict['state']: got {type(saved_state).__name__}; expected a dict.")
+        stray = [k for k in saved_state if isinstance(k, bool) or k not in range(sum(sizes))]
+        if stray:  # e.g. str keys after a JSON round trip: refuse rather than drop that state
+            raise KeyError(
+                f"state_dict['state']: keys {stray!r:.80} are not parameter indices 0..{sum(sizes) - 1}."
+            )
         index = 0
         new_states = []
-        for group in self.param_groups:
-            new_states.append(
-                [copy.deepcopy(state_dict["state"].get(index + j, {})) for j in range(len(group["params"]))]
-            )
-            index += len(group["params"])
+        for size in sizes:
+            new_states.append([copy.deepcopy(saved_state.get(index + j, {})) for j in range(size)])
+            index += size
         for group, saved in zip(self.param_groups, groups):
             candidate = {**group, **{k: v for k, v in saved.items() if k != "params"}}
             self._check_group(candidate)
@@ -308,6 +322,19 @@ class Optimizer:
             opts = ", ".join(f"{k}={v}" for k, v in group.items() if k not in ("params", "param_names"))
             lines.append(f"  group {i}: {len(group['params'])} params, {opts}")
         return "\n".join([*lines, ")"])
+
+
+_NON_NEGATIVE = {
+    "eps": "epsilon value",
+    "weight_decay": "weight_decay value",
+    "lr_decay": "lr_decay value",
+    "initial_accumulator_value": "initial value",
+}
+
+
+def _with_weight_decay(p: Any, g: Any, state: dict[str, Any], wd: float) -> Any:
+    """g + λθ (coupled L2, lecture B2) in a scratch array; p.grad itself is never modified."""
+    return g if wd == 0 else _axpy(wd, p.data, g, _work(state, "_grad", p.data))
 
 
 def _is_parameter(x: object) -> bool:
@@ -367,7 +394,6 @@ class SGD(Optimizer):
         super()._check_group(group)
         _at_least("momentum", group["momentum"], what="momentum value")
         _real("dampening", group["dampening"])
-        _at_least("weight_decay", group["weight_decay"], what="weight_decay value")
         _flag("nesterov", group["nesterov"])
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
@@ -376,9 +402,8 @@ class SGD(Optimizer):
             )
 
     def _update(self, p: Any, g: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
-        wd, mu = group["weight_decay"], group["momentum"]
-        if wd != 0:
-            g = _axpy(wd, p.data, g, _work(state, "_grad", p.data))  # g + λθ, p.grad untouched
+        mu = group["momentum"]
+        g = _with_weight_decay(p, g, state, group["weight_decay"])
         direction = g
         if mu != 0:
             buf = state.get("momentum_buffer")
@@ -422,21 +447,12 @@ class Adagrad(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _check_group(self, group: dict[str, Any]) -> None:
-        super()._check_group(group)
-        _at_least("lr_decay", group["lr_decay"], what="lr_decay value")
-        _at_least("weight_decay", group["weight_decay"], what="weight_decay value")
-        _at_least("initial_accumulator_value", group["initial_accumulator_value"], what="initial value")
-        _at_least("eps", group["eps"], what="epsilon value")
-
     def _update(self, p: Any, g: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
         if "step" not in state:
             state["step"] = 0
             state["sum"] = _full_like(p.data, group["initial_accumulator_value"])
         t = state["step"] = state["step"] + 1
-        wd = group["weight_decay"]
-        if wd != 0:
-            g = _axpy(wd, p.data, g, _work(state, "_grad", p.data))
+        g = _with_weight_decay(p, g, state, group["weight_decay"])
         clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
         work = _work(state, "_work", p.data)
         total = state["sum"]
@@ -480,9 +496,7 @@ class RMSprop(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        _at_least("eps", group["eps"], what="epsilon value")
         _at_least("momentum", group["momentum"], what="momentum value")
-        _at_least("weight_decay", group["weight_decay"], what="weight_decay value")
         _in_unit_interval("alpha", group["alpha"], closed_right=True)
         _flag("centered", group["centered"])
 
@@ -496,9 +510,7 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = _full_like(p.data, 0.0)
         state["step"] += 1
-        wd = group["weight_decay"]
-        if wd != 0:
-            g = _axpy(wd, p.data, g, _work(state, "_grad", p.data))
+        g = _with_weight_decay(p, g, state, group["weight_decay"])
         work = _work(state, "_work", p.data)
         sq = state["square_avg"]
         sq *= alpha
@@ -564,8 +576,6 @@ class Adam(Optimizer):
                 raise ValueError(
                     f"Invalid beta parameter at index {i}: {beta!r}; expected a real number in [0, 1)."
                 )
-        _at_least("eps", group["eps"], what="epsilon value")
-        _at_least("weight_decay", group["weight_decay"], what="weight_decay value")
         _flag("amsgrad", group["amsgrad"])
 
     def _update(self, p: Any, g: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
@@ -578,11 +588,11 @@ class Adam(Optimizer):
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = _full_like(p.data, 0.0)
         t = state["step"] = state["step"] + 1
-        if wd != 0:
-            if self._decoupled:
+        if self._decoupled:
+            if wd != 0:
                 p.data *= 1 - lr * wd
-            else:
-                g = _axpy(wd, p.data, g, _work(state, "_grad", p.data))
+        else:
+            g = _with_weight_decay(p, g, state, wd)
         work = _work(state, "_work", p.data)
         m = state["exp_avg"]  # m ← g + β₁(m − g) = β₁m + (1 − β₁)g
         m -= g
@@ -650,7 +660,7 @@ class Momentum(Optimizer):
         v = state.get("velocity")
         v = _full_like(p.data, 0.0) if v is None else v
         v *= group["momentum"]
-        v -= g * group["lr"]
+        v -= _mul(g, group["lr"], _work(state, "_work", p.data))
         state["velocity"] = v
         p.data += v
 

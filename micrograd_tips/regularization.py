@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .engine import Value, dot, sum_of
@@ -155,48 +155,6 @@ def l1_penalty(params: Any, lam: float, *, include_bias: bool = False) -> Any:
     return _sum_nodes([(p.relu() + (-p).relu()).sum() for p in ps]) * lam
 
 
-class L2:
-    """The L2 regularizer λ·½‖θ‖² (lecture B2): call it on a model for the penalty node,
-    or use `update` for the slide's rule w ← (1 − ηλ)w − η∂L/∂w."""
-
-    def __init__(self, lam: float, *, include_bias: bool = False) -> None:
-        self.lam = _check_lam(lam)
-        _check_flag(include_bias, "include_bias")
-        self.include_bias = include_bias
-
-    def __call__(self, model: Any) -> Any:
-        """λ·½‖θ‖² of the model's regularized parameters, a node to add to the loss."""
-        return l2_penalty(model, self.lam, include_bias=self.include_bias)
-
-    def update(self, model: Any, lr: float) -> None:
-        """One step of w ← (1 − ηλ)w − η∂L/∂w (biases: w ← w − η∂L/∂w)."""
-        l2_update(model, lr, self.lam, include_bias=self.include_bias)
-
-    def __repr__(self) -> str:
-        return f"L2(lam={self.lam}, include_bias={self.include_bias})"
-
-
-class L1:
-    """The L1 regularizer λ‖θ‖₁ (lecture B2): call it on a model for the penalty node,
-    or use `update` for the slide's rule w ← w − η∂L/∂w − ηλ·sgn(w)."""
-
-    def __init__(self, lam: float, *, include_bias: bool = False) -> None:
-        self.lam = _check_lam(lam)
-        _check_flag(include_bias, "include_bias")
-        self.include_bias = include_bias
-
-    def __call__(self, model: Any) -> Any:
-        """λ‖θ‖₁ of the model's regularized parameters, a node to add to the loss."""
-        return l1_penalty(model, self.lam, include_bias=self.include_bias)
-
-    def update(self, model: Any, lr: float) -> None:
-        """One step of w ← w − η∂L/∂w − ηλ·sgn(w) (biases: w ← w − η∂L/∂w)."""
-        l1_update(model, lr, self.lam, include_bias=self.include_bias)
-
-    def __repr__(self) -> str:
-        return f"L1(lam={self.lam}, include_bias={self.include_bias})"
-
-
 # ---------------------------------------------------------------------------------------------
 # The slides' update rules (gradient descent on L plus the penalty's gradient)
 # ---------------------------------------------------------------------------------------------
@@ -248,3 +206,47 @@ def _plain_step(params: list[Any], lr: float) -> None:
     for p in params:
         if p.grad is not None:
             p.data -= p.grad * lr
+
+
+# ---------------------------------------------------------------------------------------------
+# The regularizer objects
+# ---------------------------------------------------------------------------------------------
+
+
+class _Regularizer:
+    """λ and include_bias, checked once; subclasses name their penalty and update rule."""
+
+    _penalty: Callable[..., Any]
+    _rule: Callable[..., None]
+
+    def __init__(self, lam: float, *, include_bias: bool = False) -> None:
+        self.lam = _check_lam(lam)
+        _check_flag(include_bias, "include_bias")
+        self.include_bias = include_bias
+
+    def __call__(self, model: Any) -> Any:
+        """The penalty of the model's regularized parameters, a node to add to the loss."""
+        return self._penalty(model, self.lam, include_bias=self.include_bias)
+
+    def update(self, model: Any, lr: float) -> None:
+        """One step of the update rule (biases, unless included: w ← w − η∂L/∂w)."""
+        self._rule(model, lr, self.lam, include_bias=self.include_bias)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(lam={self.lam}, include_bias={self.include_bias})"
+
+
+class L2(_Regularizer):
+    """The L2 regularizer λ·½‖θ‖² (lecture B2): call it on a model for the penalty node
+    (∂/∂θ = λθ), or use `update` for the slide's rule w ← (1 − ηλ)w − η∂L/∂w."""
+
+    _penalty = staticmethod(l2_penalty)
+    _rule = staticmethod(l2_update)
+
+
+class L1(_Regularizer):
+    """The L1 regularizer λ‖θ‖₁ (lecture B2): call it on a model for the penalty node
+    (∂/∂θ = λ·sgn(θ)), or use `update` for the slide's rule w ← w − η∂L/∂w − ηλ·sgn(w)."""
+
+    _penalty = staticmethod(l1_penalty)
+    _rule = staticmethod(l1_update)

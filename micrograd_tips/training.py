@@ -25,7 +25,7 @@ import random
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -68,15 +68,7 @@ class History:
 
     def as_dict(self) -> dict[str, Any]:
         """The history as a plain dict (for JSON or plotting)."""
-        return {
-            "train_loss": list(self.train_loss),
-            "train_accuracy": list(self.train_accuracy),
-            "val_loss": list(self.val_loss),
-            "val_accuracy": list(self.val_accuracy),
-            "stopped_epoch": self.stopped_epoch,
-            "best_epoch": self.best_epoch,
-            "restored_epoch": self.restored_epoch,
-        }
+        return asdict(self)
 
 
 class Callback:

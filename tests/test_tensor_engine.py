@@ -360,3 +360,15 @@ def test_shape_errors_name_the_op_and_both_shapes() -> None:
         Tensor([1.0, 2.0], requires_grad=True).backward()
     with pytest.raises(TypeError, match="leaky_relu"):
         a.leaky_relu("x")
+
+
+@pytest.mark.parametrize("view", ["reshape", "transpose"])
+def test_backward_twice_through_a_view_adds_exactly_twice(view: str) -> None:
+    # reshape/transpose pass on a *view* of the upstream gradient; if that view became the
+    # input's .grad, the second backward would add into shared memory twice (6 instead of 4).
+    x = Tensor(np.ones((2, 2)), requires_grad=True)
+    v = x.reshape(4) if view == "reshape" else x.T
+    loss = (v * 2.0).sum()
+    loss.backward()
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, np.full((2, 2), 4.0))

@@ -242,7 +242,7 @@ class Tensor:
                         stack.append(child)
         # Pass 2: process a node once every consumer has sent its gradient.
         incoming: dict[Tensor, np.ndarray] = {self: seed}
-        assigned: set[int] = set()  # arrays already stored as some node's .grad in this call
+        assigned: set[int] = set()  # memory already stored as some node's .grad in this call
         anomaly = is_anomaly_enabled()
         ready = [self]
         while ready:
@@ -481,17 +481,24 @@ def _make(data: np.ndarray, prev: tuple[Tensor, ...], op: str, ctx: Any = None) 
     return t
 
 
+def _memory_id(a: np.ndarray) -> int:
+    """The id of the array owning a's memory: a view (reshape, transpose) and its base share it."""
+    return id(a if a.base is None else a.base)
+
+
 def _store_grad(node: Tensor, g: np.ndarray, assigned: set[int]) -> None:
-    """node.grad += g, never aliasing another node's grad array (so later in-place += is safe)."""
-    if node.grad is None:
-        if id(g) in assigned or not g.flags.writeable or g.dtype != node.data.dtype:
-            g = np.array(g, dtype=node.data.dtype)
-        node.grad = g
-        if node._op == "param":
-            node._spare = g
-    else:
+    """node.grad += g, never sharing memory with another node's grad (so a later += is safe)."""
+    if node.grad is not None:  # from an earlier call: no child will see it, g is only added
         node.grad += g
-    assigned.add(id(node.grad))
+        return
+    memory = _memory_id(g)
+    if memory in assigned or not g.flags.writeable or g.dtype != node.data.dtype:
+        g = np.array(g, dtype=node.data.dtype)
+        memory = id(g)
+    node.grad = g
+    if node._op == "param":
+        node._spare = g
+    assigned.add(memory)
 
 
 def grad_buffer(t: Tensor) -> np.ndarray | None:
@@ -525,12 +532,14 @@ def _check_backward(node: Tensor, g: np.ndarray, grads: Grads) -> None:
 
 def _back_add(out: Tensor, g: np.ndarray) -> Grads:  # y = a + b:  ∂y/∂a = 1, ∂y/∂b = 1
     a, b = out._prev
-    return unbroadcast(g, a.data.shape), unbroadcast(g, b.data.shape)
+    ga = unbroadcast(g, a.data.shape) if a.requires_grad else None
+    return ga, (unbroadcast(g, b.data.shape) if b.requires_grad else None)
 
 
 def _back_sub(out: Tensor, g: np.ndarray) -> Grads:  # y = a − b:  ∂y/∂a = 1, ∂y/∂b = −1
     a, b = out._prev
-    return unbroadcast(g, a.data.shape), (unbroadcast(-g, b.data.shape) if b.requires_grad else None)
+    ga = unbroadcast(g, a.data.shape) if a.requires_grad else None
+    return ga, (unbroadcast(-g, b.data.shape) if b.requires_grad else None)
 
 
 def _back_mul(out: Tensor, g: np.ndarray) -> Grads:  # y = a·b:  ∂y/∂a = b, ∂y/∂b = a
