@@ -89,6 +89,15 @@ def test_tutorial_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         assert "<svg" in (tmp_path / name).read_text(encoding="utf-8"), name
 
 
+def test_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    blocks = python_blocks((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert blocks, "the README's first example is gone"
+    namespace = run_blocks(blocks, "README.md")
+    assert abs(namespace["w1"].grad - 1.0) < 1e-12  # type: ignore[attr-defined]
+    assert (tmp_path / "neuron.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
 def test_tutorial_covers_the_brief() -> None:
     text = (DOCS / "tutorial.md").read_text(encoding="utf-8")
     for needle in (
