@@ -52,11 +52,7 @@ def mnist_net(kind: str, hidden: int, rng: np.random.Generator) -> nn.Sequential
 
 
 class MnistRun:
-    """One trained net: accuracies, and for Maxout how many pieces got trained / still win.
-
-    (A plain class: `cli.load_demo` imports a demo without registering it in sys.modules,
-    which @dataclass needs.)
-    """
+    """One trained net: accuracies, and for Maxout how many pieces got trained / still win."""
 
     def __init__(self, model: nn.Sequential, train_acc: float, test_acc: float) -> None:
         self.model, self.train_acc, self.test_acc = model, train_acc, test_acc

@@ -194,11 +194,7 @@ LR_GRID = {
 
 
 class MnistRun:
-    """One optimizer at one η: the loss of every mini-batch and the final loss on the training set.
-
-    (A plain class: `cli.load_demo` imports a demo without registering it in sys.modules,
-    which @dataclass needs.)
-    """
+    """One optimizer at one η: the loss of every mini-batch and the final loss on the training set."""
 
     def __init__(self, lr: float) -> None:
         self.lr = lr

@@ -23,13 +23,12 @@ from typing import Any
 
 import numpy as np
 from _common import main, progress, pyplot, save_figure
+from _mnist import train_sgd
 
 from micrograd_tips.data import load_mnist_5k
-from micrograd_tips.optim import SGD
 from micrograd_tips.recipe import Diagnosis, Verdict, diagnose
 from micrograd_tips.report import DemoResult
-from micrograd_tips.tensor import nn
-from micrograd_tips.training import History, fit
+from micrograd_tips.training import History
 
 SHALLOW, DEEP, WIDTH = 2, 10, 100  # hidden layers of the two plain sigmoid nets
 INIT, LR, EPOCHS = "uniform", 0.5, 15  # case 1: the same for both nets
@@ -41,21 +40,7 @@ def train(
     X: Any, y: Any, validation: tuple[Any, Any], sizes: list[int], activation: str, init: str, **opts: Any
 ) -> History:
     """Train MLP(784, sizes) with SGD on (X, y), recording validation numbers after every epoch."""
-    model = nn.MLP(
-        784, sizes, activation, init=init, rng=np.random.default_rng(opts["seed"]), dtype="float32"
-    )
-    return fit(
-        model,
-        SGD(model.parameters(), lr=opts["lr"]),
-        X,
-        y,
-        loss="cross_entropy",
-        epochs=opts["epochs"],
-        batch_size=opts["batch_size"],
-        validation=validation,
-        seed=opts["seed"],
-        progress=False,
-    )
+    return train_sgd(X, y, sizes, activation, init, validation=validation, **opts)[0]
 
 
 def error(accuracies: list[float]) -> np.ndarray:

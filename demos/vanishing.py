@@ -24,12 +24,11 @@ from typing import Any
 
 import numpy as np
 from _common import main, progress, pyplot, save_figure
+from _mnist import train_sgd
 
 from micrograd_tips.data import load_mnist_5k
-from micrograd_tips.optim import SGD
 from micrograd_tips.report import DemoResult
 from micrograd_tips.tensor import losses, nn
-from micrograd_tips.training import fit
 
 # The slide's sigmoid training accuracies, read by eye (lecture.md A1); 10 layers is "below ~57%".
 LECTURE_SIGMOID = {1: 94.5, 2: 94.5, 3: 94.0, 4: 93.3, 5: 92.5, 6: 91.0, 7: 91.5, 8: 85.0, 9: 66.0, 10: 57.0}
@@ -44,19 +43,9 @@ WIDTH, EPOCHS, BATCH = 100, 10, 50
 def train_accuracy(data: Any, activation: str, depth: int, seed: int) -> float:
     """Final-epoch training accuracy of an MLP with `depth` hidden layers of WIDTH units."""
     init, lr = SETUP[activation]
-    model = nn.MLP(
-        784, [WIDTH] * depth + [10], activation, init=init, rng=np.random.default_rng(seed), dtype="float32"
-    )
-    history = fit(
-        model,
-        SGD(model.parameters(), lr=lr),
-        data.X_train,
-        data.y_train,
-        loss="cross_entropy",
-        epochs=EPOCHS,
-        batch_size=BATCH,
-        seed=seed,
-        progress=False,
+    sizes = [WIDTH] * depth + [10]
+    history, _ = train_sgd(
+        data.X_train, data.y_train, sizes, activation, init, lr=lr, epochs=EPOCHS, batch_size=BATCH, seed=seed
     )
     return history.train_accuracy[-1]
 
