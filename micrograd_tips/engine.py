@@ -362,6 +362,7 @@ class Value:
             if self.grad:
                 earlier_nodes.append(self)
                 earlier_grads.append(self.grad)
+                self.grad = 0.0
             # Pass 1: count, for every node reachable from self, the edges that lead into it.
             stack = [self]
             while stack:
