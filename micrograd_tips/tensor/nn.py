@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._module_base import SequentialBase
-from ..nn import MLPBase, check_count
+from ..nn import MLPBase, check_count, check_label
 from .activations import (
     ELU,
     Activation,
@@ -82,6 +82,7 @@ class Neuron(Module):
     ) -> None:
         super().__init__()
         self.nin = check_count(nin, "Neuron(nin)")
+        label = check_label(label, "Neuron")
         self.dtype = module_dtype(dtype, "Neuron")
         source = resolve_source(rng, seed, "Neuron")
         self.w = Tensor.parameter(
@@ -126,8 +127,7 @@ class Layer(Module):
         who = type(self).__name__
         self.nin = check_count(nin, f"{who}(nin)")
         self.nout = check_count(nout, f"{who}(nout)")
-        if not isinstance(label, str):
-            raise TypeError(f"{who}(label=...): got {type(label).__name__}; expected a str.")
+        label = check_label(label, who)
         self.dtype = module_dtype(dtype, who)
         source = resolve_source(rng, seed, who)
         w = init_weights(init, self.nin, self.nout, (self.nout, self.nin), source, self.dtype)
