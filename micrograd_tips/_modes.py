@@ -1,0 +1,91 @@
+"""Grad mode and anomaly mode: per thread and per async context, shared by both backends.
+
+Each mode is a `contextvars.ContextVar`, so a ``with no_grad():`` in one thread (or asyncio task)
+never changes another's, and each ``with`` block restores exactly the value it found, whatever
+order blocks are left in. The context managers can be used again and again, like PyTorch's.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+from types import TracebackType
+
+__all__ = [
+    "detect_anomaly",
+    "enable_grad",
+    "is_anomaly_enabled",
+    "is_grad_enabled",
+    "no_grad",
+    "set_grad_enabled",
+]
+
+_GRAD: contextvars.ContextVar[bool] = contextvars.ContextVar("micrograd_tips_grad", default=True)
+_ANOMALY: contextvars.ContextVar[bool] = contextvars.ContextVar("micrograd_tips_anomaly", default=False)
+
+
+class _Mode:
+    """``with mode:`` sets a ContextVar and restores it on exit; reusable and re-entrant."""
+
+    _var: contextvars.ContextVar[bool]
+    _value: bool
+
+    def __init__(self) -> None:
+        self._saved = threading.local()  # one object may be entered by several threads at once
+
+    def __enter__(self) -> None:
+        self._saved.__dict__.setdefault("stack", []).append(self._var.get())
+        self._var.set(self._value)
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._var.set(self._saved.stack.pop())
+
+
+class no_grad(_Mode):  # noqa: N801  (used like a function, as torch.no_grad)
+    """Build no graph inside this block (evaluation): results of Tensor ops require no grad."""
+
+    _var, _value = _GRAD, False
+
+
+class enable_grad(_Mode):  # noqa: N801
+    """Build graphs again inside a `no_grad` block."""
+
+    _var, _value = _GRAD, True
+
+
+class set_grad_enabled(_Mode):  # noqa: N801
+    """``with set_grad_enabled(flag):`` — grad mode on or off, chosen by a bool."""
+
+    _var = _GRAD
+
+    def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled(mode): got {type(mode).__name__}; expected True or False.")
+        super().__init__()
+        self._value = mode
+
+
+class detect_anomaly(_Mode):  # noqa: N801
+    """Raise `FloatingPointError` at the first op (forward or backward) that yields nan or inf.
+
+    Lecture 0: find where ∇L (or L) of gradient descent θ ← θ − η∇L first became non-finite.
+    Off by default, because inf and nan are legitimate IEEE results. The error names the op and
+    its inputs::
+
+        with detect_anomaly():
+            loss = model(x).log()   # FloatingPointError: op 'log' produced -inf from inputs ...
+    """
+
+    _var, _value = _ANOMALY, True
+
+
+def is_grad_enabled() -> bool:
+    """False inside a `no_grad()` block of this thread/context."""
+    return _GRAD.get()
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside a `detect_anomaly()` block of this thread/context."""
+    return _ANOMALY.get()
