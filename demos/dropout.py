@@ -234,7 +234,7 @@ def draw_thinned(out_dir: Path, seed: int) -> list[Path]:
     """A 3 → 4 → 1 sigmoid net with input x2 and hidden units 1, 3 (from 0, as the labels) dropped."""
     model = scalar_nn.MLP(3, [4, 1], activation="sigmoid", seed=seed, dropout=0.5, input_dropout=0.5)
     assert model.input_dropout is not None
-    x = [Value(1.0, "x1"), Value(-2.0, "x2"), Value(0.5, "x3")]
+    x = [Value(1.0, label="x1"), Value(-2.0, label="x2"), Value(0.5, label="x3")]
     model.train()
     with model.input_dropout.fixed_mask((1, 0, 1)), model.dropouts[0].fixed_mask((1, 0, 1, 0)):
         y = model(x)
@@ -249,7 +249,7 @@ def draw_thinned(out_dir: Path, seed: int) -> list[Path]:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if node._op == "const" and node.label == "dropped":
+        if node._role == "const" and node.label == "dropped":
             dimmed.append(node)
         stack.extend(node._prev)
     graph = draw_dot(

@@ -226,7 +226,7 @@ class TinyMaxoutNet:
 
     def __call__(self, x: list[float]) -> tuple[Value, list[list[Value]], tuple[int, ...]]:
         """y, each layer's max nodes (their _prev are the pieces z) and the winners of all 4 groups."""
-        h: Any = [Value(v, f"x{i + 1}") for i, v in enumerate(x)]
+        h: Any = [Value(v, label=f"x{i + 1}") for i, v in enumerate(x)]
         maxes: list[list[Value]] = []
         pattern: tuple[int, ...] = ()
         for li, layer in enumerate(self.layers, start=1):
@@ -252,7 +252,7 @@ def losing_nodes(maxes: list[list[Value]]) -> list[Value]:
             for i, z in enumerate(m._prev):
                 if i != winner:
                     dim.append(z)
-                    dim.extend(p for p in z._prev if p._op == "param")
+                    dim.extend(p for p in z._prev if p._role == "param")
     return dim
 
 
@@ -277,7 +277,7 @@ def draw_thin_network(
     loss.label = "loss"
     loss.backward()
     dim = losing_nodes(maxes)
-    losers = [p for p in dim if p._op == "param"]
+    losers = [p for p in dim if p._role == "param"]
     winners = [p for p in net.maxout_parameters() if all(p is not q for q in losers)]
     checks = {
         "max_loser_grad": max(abs(p.grad) for p in losers),

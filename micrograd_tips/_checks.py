@@ -158,7 +158,7 @@ def check_choice(name: str, x: object, choices: Iterable[T]) -> T:
     if x not in options:
         listed = ", ".join(map(repr, options))
         fail(name, x, f"one of {listed}", TypeError if not isinstance(x, str) else ValueError)
-    return x  # type: ignore[return-value]
+    return x
 
 
 def check_callable(name: str, x: object) -> Callable[..., Any]:
