@@ -157,7 +157,9 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
         "training set "
         f"({error(hist['deep'].train_accuracy)[-1]:.0f}% vs {error(hist['shallow'].train_accuracy)[-1]:.0f}% "
         f"error): diagnose() says '{verdicts['deep'].verdict.value}', not overfitting; the net trained on "
-        f"{OVERFIT_EXAMPLES} images is '{verdicts['overfit'].verdict.value}'"
+        f"{OVERFIT_EXAMPLES} images is '{verdicts['overfit'].verdict.value}'. Why not a lack of capacity: "
+        "a deeper net can copy a shallower one exactly (extra layers passing their input through; the "
+        "'claims' demo builds it), so being worse on the training set means it was not trained well"
     )
     return result
 
