@@ -11,7 +11,9 @@
    after t ≈ 1/(ηλ) updates.
 4. (A4) Local minima are rare in high dimensions: a critical point is a minimum only if the
    Hessian curves upwards in every direction; for random symmetric matrices that fraction falls
-   fast with the dimension (½ for n = 1, (2 − √2)/4 for n = 2, …).
+   fast with the dimension (½ for n = 1, (2 − √2)/4 for n = 2, …). The critical points of a tiny
+   real net (found by minimising ‖∇L‖², Hessians from differences of the engine's gradients) are
+   mostly saddles.
 5. (0) The deeper-net argument: a deeper ReLU net can copy a shallow one exactly (extra layers
    W = I, b = 0 pass their non-negative input through), so its best training loss is at most the
    shallow net's; a deeper net that is worse on the *training* data was not trained well.
@@ -31,7 +33,7 @@ from _common import main, pyplot, save_figure
 
 from micrograd_tips import nn
 from micrograd_tips.data import load_mnist_5k, moons, signed_labels
-from micrograd_tips.engine import Value, sum_of
+from micrograd_tips.engine import Value, dot, sum_of
 from micrograd_tips.maxout import Maxout
 from micrograd_tips.optim import SGD
 from micrograd_tips.report import DemoResult
@@ -254,6 +256,67 @@ def fraction_positive_definite(n: int, samples: int, rng: np.random.Generator) -
     return float((np.linalg.eigvalsh((G + G.transpose(0, 2, 1)) / 2) > 0).all(axis=1).mean())
 
 
+XOR = [((0.0, 0.0), 0.0), ((0.0, 1.0), 1.0), ((1.0, 0.0), 1.0), ((1.0, 1.0), 0.0)]
+
+
+def xor_loss_and_gradient(theta: np.ndarray) -> tuple[float, np.ndarray]:
+    """L(θ) and ∇L from the engine, for a 2-2-1 tanh net on XOR with the mean squared error.
+
+    θ = (w₁ (2), b₁, w₂ (2), b₂, v (2), c):  f(x) = v·(tanh(w₁·x + b₁), tanh(w₂·x + b₂)) + c.
+    """
+    p = [Value(float(t)) for t in theta]
+    w1, b1, w2, b2, v, c = p[0:2], p[2], p[3:5], p[5], p[6:8], p[8]
+    errors = []
+    for x, y in XOR:
+        f = dot(v, [dot(w1, x, b1).tanh(), dot(w2, x, b2).tanh()], c)
+        errors.append((f - y) ** 2)
+    loss = sum_of(errors) / len(XOR)
+    loss.backward()
+    return loss.data, np.array([q.grad for q in p])
+
+
+def hessian(theta: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """H = ∂²L/∂θ² by central differences of the engine's gradients, column by column."""
+    columns = []
+    for i in range(len(theta)):
+        e = np.zeros(len(theta))
+        e[i] = h
+        columns.append((xor_loss_and_gradient(theta + e)[1] - xor_loss_and_gradient(theta - e)[1]) / (2 * h))
+    H = np.array(columns).T
+    return (H + H.T) / 2
+
+
+def find_critical_point(theta: np.ndarray, iterations: int = 60) -> tuple[np.ndarray, float]:
+    """Minimise ‖∇L‖² by Gauss-Newton (θ ← θ − H⁺∇L): it converges to minima and saddles alike."""
+    for _ in range(iterations):
+        gradient = xor_loss_and_gradient(theta)[1]
+        if np.linalg.norm(gradient) < 1e-10:
+            break
+        step = np.linalg.lstsq(hessian(theta), gradient, rcond=1e-10)[0]
+        theta = theta - step / max(1.0, float(np.linalg.norm(step)))  # at most a unit step
+    return theta, float(np.linalg.norm(xor_loss_and_gradient(theta)[1]))
+
+
+def curvature(H: np.ndarray) -> tuple[int, int]:
+    """(directions curving down, flat directions) of a critical point: eigenvalues < 0 and ≈ 0."""
+    eigenvalues = np.linalg.eigvalsh(H)
+    tol = 1e-6 * max(1.0, float(np.abs(eigenvalues).max()))
+    return int((eigenvalues < -tol).sum()), int((np.abs(eigenvalues) <= tol).sum())
+
+
+def tiny_net_critical_points(starts: int, rng: np.random.Generator) -> dict[str, int]:
+    """Critical points of the XOR net from random starts: minima (all curvatures up) vs saddles."""
+    counts = {"found": 0, "minima": 0, "saddles": 0, "flat_no_descent": 0}
+    for _ in range(starts):
+        theta, gradient_norm = find_critical_point(rng.normal(size=9))
+        if gradient_norm < 1e-8:
+            down, flat = curvature(hessian(theta))
+            counts["found"] += 1
+            kind = "saddles" if down else ("flat_no_descent" if flat else "minima")
+            counts[kind] += 1
+    return counts
+
+
 # ---------------------------------------------------------------------------------------------
 # 5. The deeper net that copies the shallow one (MNIST-5k, NumPy backend)
 # ---------------------------------------------------------------------------------------------
@@ -353,28 +416,38 @@ def plot(
     axes[1].legend(fontsize=8)
     figs += save_figure(fig, out_dir, "regularization_as_fewer_updates")
     # 4
-    fig, ax = plt.subplots(figsize=(6, 4))
-    dims = list(c4["fractions"])
-    ax.semilogy(
-        dims,
-        [max(c4["fractions"][n], 0.5 / c4["samples"]) for n in dims],
-        "o-",
-        label="random symmetric Hessians",
-    )
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    seen = [(n, f) for n, f in c4["fractions"].items() if f > 0]
+    unseen = [n for n, f in c4["fractions"].items() if f == 0]
+    ax.semilogy(*zip(*seen), "o-", label="random symmetric Hessians")
+    if unseen:  # none seen: the fraction is below about 1/samples
+        ax.semilogy(unseen, [1 / c4["samples"]] * len(unseen), "v", label=f"none of {c4['samples']:,}")
     ax.semilogy([1, 2], [0.5, (2 - math.sqrt(2)) / 4], "kx", ms=10, label="closed form (n = 1, 2)")
     ax.set(
         xlabel="dimension n",
         ylabel="fraction with all eigenvalues > 0",
         title="A4: minima are rare among critical points",
     )
+    kinds = {
+        "strict\nminima": "minima",
+        "saddles\n(a direction down)": "saddles",
+        "flat,\nno descent": "flat_no_descent",
+    }
+    ax2.bar(
+        list(kinds), [c4["tiny_net"][k] for k in kinds.values()], color=["tab:green", "tab:red", "tab:grey"]
+    )
+    ax2.set(
+        ylabel=f"of {c4['tiny_net']['found']} critical points found",
+        title="a 2-2-1 tanh net on XOR: its critical points",
+    )
     ax.legend(fontsize=8)
     figs += save_figure(fig, out_dir, "saddles_in_high_dimensions")
     # 5
     fig, ax = plt.subplots(figsize=(7, 4))
     names = [
-        f"{c5['shallow_layers']} hidden (trained)",
-        f"{c5['deep_layers']} hidden = copy of it",
-        f"{c5['deep_layers']} hidden (trained plainly)",
+        f"{c5['shallow_layers']} hidden\n(trained)",
+        f"{c5['deep_layers']} hidden\n= a copy of it",
+        f"{c5['deep_layers']} hidden\n(trained plainly)",
     ]
     ax.bar(
         names,
@@ -413,6 +486,7 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
     c4 = {
         "samples": samples,
         "fractions": {n: fraction_positive_definite(n, samples, rng) for n in range(1, 8)},
+        "tiny_net": tiny_net_critical_points(12 if quick else 40, rng),
     }
 
     epochs = 3 if quick else 8
@@ -463,6 +537,12 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
         result.add(
             f"4. fraction of random {n}×{n} Hessians with all eigenvalues > 0", c4["fractions"][n], closed
         )
+    t = c4["tiny_net"]
+    result.add(
+        "4. XOR net, critical points found: strict minima / saddles / flat without descent",
+        f"{t['minima']} / {t['saddles']} / {t['flat_no_descent']} of {t['found']}",
+        "saddles, not local minima",
+    )
     result.add(
         f"5. outputs of the {1 + EXTRA_LAYERS}-hidden-layer copy == the 1-hidden-layer net",
         "exactly" if same else "NO",
@@ -492,6 +572,7 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
         c3["plain_norms"][-1],
     )
     result.checks.update({f"pd_fraction_{n}": f for n, f in c4["fractions"].items()})
+    result.checks.update({f"tiny_net_{k}": v for k, v in c4["tiny_net"].items()})
     result.checks.update(
         {
             "copy_identical": float(same),

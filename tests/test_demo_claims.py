@@ -90,3 +90,26 @@ def test_5_deepen_copies_any_relu_net_exactly() -> None:
     with shallow.no_grad():
         assert np.array_equal(shallow(X).data, deep(X).data)
     assert len(deep.layers) == len(shallow.layers) + 5
+
+
+def test_4_tiny_net_critical_points_are_found_and_mostly_saddles(result) -> None:
+    c = result.checks
+    assert c["tiny_net_found"] >= 6
+    assert c["tiny_net_minima"] + c["tiny_net_saddles"] + c["tiny_net_flat_no_descent"] == c["tiny_net_found"]
+    assert c["tiny_net_saddles"] > c["tiny_net_minima"]
+
+
+def test_4_hessian_by_differences_at_a_known_critical_point() -> None:
+    # All weights 0 and c = ½: every hidden unit outputs 0 and f ≡ ½, the mean target, so ∇L = 0;
+    # by hand the Hessian is 0 except ∂²L/∂c² = 2: one direction up, eight flat, none down.
+    claims = load_demo("claims")
+    theta = np.zeros(9)
+    theta[8] = 0.5
+    loss, gradient = claims.xor_loss_and_gradient(theta)
+    assert loss == 0.25 and np.all(gradient == 0.0)
+    H = claims.hessian(theta)
+    expected = np.zeros((9, 9))
+    expected[8, 8] = 2.0
+    assert np.allclose(H, expected, atol=1e-8)
+    assert claims.curvature(H) == (0, 8)
+    assert claims.curvature(np.diag([1.0, -1.0])) == (1, 0)  # x² − y²: a saddle
