@@ -28,6 +28,8 @@ import random
 import sys
 from typing import Any, NamedTuple
 
+from ._checks import as_real, check_int, check_nonnegative, fail
+
 __all__ = [
     "DataSplits",
     "circles",
@@ -47,35 +49,13 @@ Dataset = tuple[list[list[float]], list[int]]
 
 
 # ---------------------------------------------------------------------------------------------
-# Argument checks
+# Helpers
 # ---------------------------------------------------------------------------------------------
 
 
-def _count(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: got {type(value).__name__} {value!r}; expected an int >= {minimum}.")
-    if value < minimum:
-        raise ValueError(f"{name}: got {value}; expected an int >= {minimum}.")
-    return int(value)
-
-
-def _noise(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: got {type(value).__name__} {value!r}; expected a real number >= 0.")
-    x = float(value)
-    if not (math.isfinite(x) and x >= 0):
-        raise ValueError(f"{name}: got {value!r}; expected a finite real number >= 0.")
-    return x
-
-
-def _seed(seed: object, who: str) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"{who}(seed=...): got {type(seed).__name__} {seed!r}; expected an int.")
-    return int(seed)
-
-
-def _rng(seed: object, who: str) -> random.Random:
-    return random.Random(_seed(seed, who))
+def _rng(who: str, seed: object) -> random.Random:
+    """The toy sets' random source: ``random.Random(seed)`` for an int seed (any sign)."""
+    return random.Random(check_int(f"{who}(seed)", seed))
 
 
 def _shuffled(points: list[list[float]], labels: list[int], rng: random.Random) -> Dataset:
@@ -88,6 +68,14 @@ def _linspace(a: float, b: float, n: int) -> list[float]:
     return [a + (b - a) * i / (n - 1) for i in range(n)] if n > 1 else [a]
 
 
+def _open_unit(name: str, x: object) -> float:
+    """x as a float in the open interval (0, 1)."""
+    value = as_real(name, x, "a real number in (0, 1)")
+    if not 0.0 < value < 1.0:
+        fail(name, x, "a real number in (0, 1)", ValueError)
+    return value
+
+
 # ---------------------------------------------------------------------------------------------
 # Toy sets
 # ---------------------------------------------------------------------------------------------
@@ -97,9 +85,9 @@ def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
     """Two interleaving half circles: class 0 = (cos t, sin t), class 1 = (1 − cos t, ½ − sin t),
     t ∈ [0, π] evenly spaced, plus N(0, noise²) on each coordinate. ⌈n/2⌉ points in class 0.
     A toy problem for the recipe (lecture 0)."""
-    n = _count(n, "moons(n)", 2)
-    noise = _noise(noise, "moons(noise)")
-    rng = _rng(seed, "moons")
+    n = check_int("moons(n)", n, 2)
+    noise = check_nonnegative("moons(noise)", noise)
+    rng = _rng("moons", seed)
     n0 = n - n // 2
     points, labels = [], []
     for label, count in ((0, n0), (1, n // 2)):
@@ -113,13 +101,12 @@ def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
 def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 0) -> Dataset:
     """Two concentric circles: class 0 radius 1, class 1 radius `factor` (0 < factor < 1), evenly
     spaced angles, plus N(0, noise²) on each coordinate. ⌈n/2⌉ points in class 0 (lecture 0 toy)."""
-    n = _count(n, "circles(n)", 2)
-    noise = _noise(noise, "circles(noise)")
-    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
-        raise ValueError(f"circles(factor=...): got {factor!r}; expected a number in (0, 1).")
-    rng = _rng(seed, "circles")
+    n = check_int("circles(n)", n, 2)
+    noise = check_nonnegative("circles(noise)", noise)
+    factor = _open_unit("circles(factor)", factor)
+    rng = _rng("circles", seed)
     points, labels = [], []
-    for label, count, r in ((0, n - n // 2, 1.0), (1, n // 2, float(factor))):
+    for label, count, r in ((0, n - n // 2, 1.0), (1, n // 2, factor)):
         for k in range(count):
             t = 2 * math.pi * k / count
             points.append([r * math.cos(t) + rng.gauss(0.0, noise), r * math.sin(t) + rng.gauss(0.0, noise)])
@@ -131,10 +118,10 @@ def spirals(n: int = 100, classes: int = 2, noise: float = 0.2, seed: int = 0) -
     """`classes` interleaved spiral arms: class k has radius r ∈ [0, 1] and angle
     θ = 4k + 4r (+ N(0, noise²)), point (r·sin θ, r·cos θ). The n points are shared out evenly.
     Hard for shallow/sigmoid nets: a test bed for A1/A2 (activations) and A4 (optimizers)."""
-    classes = _count(classes, "spirals(classes)", 2)
-    n = _count(n, "spirals(n)", classes)
-    noise = _noise(noise, "spirals(noise)")
-    rng = _rng(seed, "spirals")
+    classes = check_int("spirals(classes)", classes, 2)
+    n = check_int("spirals(n)", n, classes)
+    noise = check_nonnegative("spirals(noise)", noise)
+    rng = _rng("spirals", seed)
     points, labels = [], []
     for k in range(classes):
         count = n // classes + (1 if k < n % classes else 0)
@@ -149,9 +136,9 @@ def xor(n: int = 100, noise: float = 0.0, seed: int = 0) -> Dataset:
     """The XOR problem: x uniform in [−1, 1]², label 1 when x1 and x2 have opposite signs
     (x1·x2 < 0), else 0; then N(0, noise²) is added to the coordinates (labels unchanged).
     Not linearly separable: the smallest problem needing a hidden layer (lecture 0)."""
-    n = _count(n, "xor(n)", 1)
-    noise = _noise(noise, "xor(noise)")
-    rng = _rng(seed, "xor")
+    n = check_int("xor(n)", n, 1)
+    noise = check_nonnegative("xor(noise)", noise)
+    rng = _rng("xor", seed)
     points = [[rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)] for _ in range(n)]
     labels = [int((a > 0) != (b > 0)) for a, b in points]
     if noise:  # drawn after the points, so the same seed gives the same labels at any noise
@@ -164,7 +151,7 @@ def signed_labels(y: list[int]) -> list[int]:
     out = []
     for i, label in enumerate(y):
         if isinstance(label, bool) or label not in (0, 1):
-            raise ValueError(f"signed_labels: y[{i}] = {label!r}; expected 0 or 1.")
+            fail(f"signed_labels: y[{i}]", label, "0 or 1", ValueError)
         out.append(2 * int(label) - 1)
     return out
 
@@ -193,43 +180,39 @@ def _numpy(who: str) -> Any:
     return numpy
 
 
-def _dtype(dtype: object, who: str) -> Any:
+def _dtype(who: str, dtype: object) -> Any:
+    """float32 or float64 as a NumPy dtype."""
     np = _numpy(who)
     try:
         resolved = None if dtype is None else np.dtype(dtype)
     except TypeError:
         resolved = None
     if resolved is None or resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise ValueError(f"{who}(dtype=...): got {dtype!r}; expected 'float32' or 'float64'.")
+        fail(f"{who}(dtype)", dtype, "'float32' or 'float64'", ValueError)
     return resolved
 
 
-def _size(value: object, name: str, total: int) -> int:
-    """A split size given as a count (int) or a fraction of `total` (float in (0, 1))."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: got {type(value).__name__} {value!r}; expected an int count or a fraction.")
-    if isinstance(value, numbers.Integral):
-        count = int(value)
-        if not 0 <= count <= total:
-            raise ValueError(f"{name}: got {value}; expected a count in [0, {total}].")
-        return count
-    fraction = float(value)
+def _size(name: str, value: object) -> int | float:
+    """A split size: a count (int ≥ 0) or a fraction (float in [0, 1)) of the examples."""
+    expected = "an int count >= 0 or a fraction in [0, 1)"
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return check_int(name, value, 0)
+    fraction = as_real(name, value, expected)  # a TypeError for a bool, a str, ...
     if not 0.0 <= fraction < 1.0:
-        raise ValueError(f"{name}: got {value!r}; expected a fraction in [0, 1) or an int count.")
-    return round(fraction * total)
+        fail(name, value, expected, ValueError)
+    return fraction
 
 
-def _split(X: Any, y: Any, val_size: object, test_size: object, seed: object, who: str) -> DataSplits:
+def _split(who: str, X: Any, y: Any, val_size: int | float, test_size: int | float, seed: int) -> DataSplits:
+    """Shuffle the rows with `seed`, then cut them into train / validation / test."""
     np = _numpy(who)
-    rng = np.random.default_rng(_seed(seed, who))
     n = len(X)
-    n_val = _size(val_size, f"{who}(val_size)", n)
-    n_test = _size(test_size, f"{who}(test_size)", n)
+    n_val, n_test = (s if isinstance(s, int) else round(s * n) for s in (val_size, test_size))
     if n_val + n_test >= n:
         raise ValueError(
             f"{who}: val_size ({n_val}) + test_size ({n_test}) leave no training examples out of {n}."
         )
-    order = rng.permutation(n)
+    order = np.random.default_rng(seed).permutation(n)
     X, y = X[order], y[order]
     a, b = n - n_val - n_test, n - n_test
     return DataSplits(X[:a], y[:a], X[a:b], y[a:b], X[b:], y[b:])
@@ -240,15 +223,17 @@ def load_digits(
 ) -> DataSplits:
     """scikit-learn's 8×8 digits (1,797 images, 10 classes): pixels 0–16 scaled to [0, 1] (÷16),
     shuffled with `seed`, split into train/validation/test (sizes as counts or fractions)."""
-    dt = _dtype(dtype, "load_digits")
+    dt = _dtype("load_digits", dtype)
+    sizes = _size("load_digits(val_size)", val_size), _size("load_digits(test_size)", test_size)
+    seed = check_int("load_digits(seed)", seed, 0)
     try:
-        from sklearn.datasets import load_digits as sklearn_digits
+        from sklearn.datasets import load_digits as sklearn_digits  # optional third-party
     except ImportError as e:
         raise ModuleNotFoundError(f"load_digits needs scikit-learn: {_DATA_EXTRA}") from e
     bunch = sklearn_digits()
     X = (bunch.data / 16.0).astype(dt)
     y = bunch.target.astype("int64")
-    return _split(X, y, val_size, test_size, seed, "load_digits")
+    return _split("load_digits", X, y, *sizes, seed)
 
 
 def mnist_5k_path() -> str:
@@ -305,10 +290,15 @@ def load_mnist_5k(
 
     Pixels 0–255 are scaled to [0, 1] (÷255); the rows (stored sorted by label) are shuffled with
     `seed`, then split train/validation/test — by default 3,500 / 500 / 1,000. `path` reads
-    another file of the same layout instead of the installed one.
+    another file of the same layout instead of the installed one. Every argument is checked
+    before the file is read.
     """
-    np = _numpy("load_mnist_5k")
-    dt = _dtype(dtype, "load_mnist_5k")
-    source = mnist_5k_path() if path is None else os.fspath(path)
-    pixels, labels = _read_mnist_csv(source, np)
-    return _split((pixels / 255.0).astype(dt), labels, val_size, test_size, seed, "load_mnist_5k")
+    dt = _dtype("load_mnist_5k", dtype)
+    sizes = _size("load_mnist_5k(val_size)", val_size), _size("load_mnist_5k(test_size)", test_size)
+    seed = check_int("load_mnist_5k(seed)", seed, 0)
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        fail("load_mnist_5k(path)", path, "None, a str or an os.PathLike")
+    pixels, labels = _read_mnist_csv(
+        mnist_5k_path() if path is None else os.fspath(path), _numpy("load_mnist_5k")
+    )
+    return _split("load_mnist_5k", (pixels / 255.0).astype(dt), labels, *sizes, seed)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import copy
 import math
-import numbers
 from typing import Any
 
+from ._checks import check_bool, check_nonnegative, check_positive_int, fail
 from .training import Callback, History
 
 __all__ = ["EarlyStopping"]
@@ -24,8 +24,10 @@ class EarlyStopping(Callback):
     An epoch *improves* when val_loss < best − min_delta. After `patience` epochs in a row
     without improvement training stops. With ``restore_best`` the weights of the best epoch (a
     deep copy of ``model.state_dict()`` taken at that epoch) are loaded back with
-    ``model.load_state_dict`` when training ends, whether it stopped early or ran out of epochs.
-    A nan validation loss never counts as an improvement. Needs ``fit(..., validation=...)``.
+    ``model.load_state_dict`` when training ends — whether it stopped early, ran out of epochs,
+    or was interrupted with Ctrl-C (`fit` then re-raises the KeyboardInterrupt). A nan validation
+    loss never counts as an improvement, so with every loss nan there is no best epoch (None).
+    Needs ``fit(..., validation=...)``.
 
     Attributes after training: ``best_epoch``, ``best_loss``, ``stopped_epoch`` (or None); the
     same numbers are written into the `History` (``best_epoch``, ``stopped_epoch``,
@@ -33,26 +35,9 @@ class EarlyStopping(Callback):
     """
 
     def __init__(self, patience: int, min_delta: float = 0.0, restore_best: bool = True) -> None:
-        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral):
-            raise TypeError(
-                f"EarlyStopping(patience=...): got {type(patience).__name__} {patience!r}; "
-                "expected an int >= 1."
-            )
-        if patience < 1:
-            raise ValueError(f"EarlyStopping(patience=...): got {patience}; expected an int >= 1.")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real):
-            raise TypeError(
-                f"EarlyStopping(min_delta=...): got {type(min_delta).__name__}; expected a real number >= 0."
-            )
-        if not (math.isfinite(min_delta) and min_delta >= 0):
-            raise ValueError(
-                f"EarlyStopping(min_delta=...): got {min_delta!r}; expected a finite real number >= 0."
-            )
-        if not isinstance(restore_best, bool):
-            raise TypeError(f"EarlyStopping(restore_best=...): got {restore_best!r}; expected True or False.")
-        self.patience: int = int(patience)
-        self.min_delta: float = float(min_delta)
-        self.restore_best: bool = restore_best
+        self.patience = check_positive_int("EarlyStopping(patience)", patience)
+        self.min_delta = check_nonnegative("EarlyStopping(min_delta)", min_delta)
+        self.restore_best = check_bool("EarlyStopping(restore_best)", restore_best)
         self._reset()
 
     def _reset(self) -> None:
@@ -64,9 +49,10 @@ class EarlyStopping(Callback):
 
     def on_train_begin(self, model: Any, history: History) -> None:
         """Start afresh (the same callback may serve several runs)."""
-        for attr in ("state_dict", "load_state_dict"):
-            if not callable(getattr(model, attr, None)):
-                raise TypeError(f"EarlyStopping: the model ({type(model).__name__}) has no {attr}().")
+        if not (
+            callable(getattr(model, "state_dict", None)) and callable(getattr(model, "load_state_dict", None))
+        ):
+            fail("EarlyStopping: the model", model, "a Module with state_dict() and load_state_dict()")
         self._reset()
 
     def on_epoch_end(self, epoch: int, model: Any, history: History) -> bool:
@@ -77,9 +63,9 @@ class EarlyStopping(Callback):
             )
         loss = history.val_loss[epoch]
         if loss < self.best_loss - self.min_delta:
-            self.best_loss, self.best_epoch, self.wait = loss, epoch, 0
-            if self.restore_best:
-                self._best_state = copy.deepcopy(model.state_dict())
+            state = copy.deepcopy(model.state_dict()) if self.restore_best else None
+            # recorded together, after the copy: a Ctrl-C during the copy leaves the old best whole
+            self._best_state, self.best_loss, self.best_epoch, self.wait = state, loss, epoch, 0
             return False
         self.wait += 1
         if self.wait >= self.patience:
@@ -93,6 +79,10 @@ class EarlyStopping(Callback):
         if self.restore_best and self._best_state is not None:
             model.load_state_dict(copy.deepcopy(self._best_state))
             history.restored_epoch = self.best_epoch
+
+    def on_interrupt(self, model: Any, history: History) -> None:
+        """Ctrl-C during training: load the best weights back as at the end of training."""
+        self.on_train_end(model, history)
 
     def __repr__(self) -> str:
         return (

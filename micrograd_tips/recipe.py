@@ -4,7 +4,8 @@ After training, ask in this order:
 
 1. Good results on **training** data? If not, the network is *not well trained*: change the
    activation (ReLU, Maxout instead of sigmoid) or the optimizer (adaptive learning rate,
-   momentum, Adam). This is not overfitting — "do not always blame overfitting".
+   momentum, Adam). This is not overfitting — "do not always blame overfitting". The worst case
+   is a run that *diverged*: its loss is nan or inf, gradient descent blew up.
 2. Only then: good results on **validation** data? If not, that is *overfitting*: early
    stopping, regularization, dropout — then check the training results again.
 """
@@ -12,11 +13,12 @@ After training, ask in this order:
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
+
+from ._checks import check_choice, check_int, check_range, fail
 
 __all__ = ["Diagnosis", "Verdict", "diagnose"]
 
@@ -25,6 +27,7 @@ class Verdict(str, Enum):
     """The recipe's answer."""
 
     NOT_WELL_TRAINED = "not well trained"
+    DIVERGED = "diverged"
     OVERFITTING = "overfitting"
     GOOD = "good"
     NO_VALIDATION = "good on training data; no validation data"
@@ -62,25 +65,47 @@ class Diagnosis:
 def _series(history: Any, key: str) -> list[float]:
     value = history.get(key, []) if isinstance(history, Mapping) else getattr(history, key, None)
     if value is None:
-        raise TypeError(f"diagnose(history): {type(history).__name__} has no {key!r}; expected a History.")
+        fail("diagnose(history)", history, f"a History (with {key!r})")
     return list(value)
 
 
-def _number(value: object, name: str, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"diagnose({name}=...): got {type(value).__name__} {value!r}; expected a number.")
-    x = float(value)
-    if not (low <= x <= high):
-        raise ValueError(f"diagnose({name}=...): got {value!r}; expected a number in [{low}, {high}].")
-    return x
+def _bar(name: str, value: object, high: float) -> float:
+    """A threshold in [0, high]."""
+    return check_range(f"diagnose({name})", value, 0.0, high, include_high=True)
 
 
-def _fraction(value: object, name: str) -> float:
-    return _number(value, name, 0.0, 1.0)
+def _judged_epoch(history: Any, epoch: object, epochs: int) -> int:
+    """`epoch` if given, else the epoch EarlyStopping restored, else the last one."""
+    if epoch is None:
+        restored = (
+            history.get("restored_epoch")
+            if isinstance(history, Mapping)
+            else getattr(history, "restored_epoch", None)
+        )
+        epoch = epochs - 1 if restored is None else restored
+    e = check_int("diagnose(epoch)", epoch, 0)
+    if e >= epochs:
+        fail("diagnose(epoch)", e, f"an int in [0, {epochs - 1}]", ValueError)
+    return e
 
 
-def _non_negative(value: object, name: str) -> float:
-    return _number(value, name, 0.0, math.inf)
+def _divergence(train_loss: list[float], val_loss: list[float], e: int) -> str | None:
+    """The sentence saying the run diverged, when a loss at epoch `e` is nan or ±inf; else None."""
+
+    def losses_at(k: int) -> list[float]:
+        return [train_loss[k], *val_loss[k : k + 1]]
+
+    bad = [x for x in losses_at(e) if not math.isfinite(x)]
+    if not bad:
+        return None
+    first = min(k for k in range(e + 1) if not all(map(math.isfinite, losses_at(k))))
+    since = "every epoch" if not any(map(math.isfinite, train_loss)) else f"epoch {first} on"
+    return (
+        f"Diverged: the loss is {bad[0]} at epoch {e}, not a number from {since}: gradient descent "
+        "blew up, so the network is not well trained (this is not overfitting). Lower the learning "
+        "rate or use an adaptive one (Adagrad, RMSProp, Adam: lecture A4), and check the data for "
+        "nan/inf."
+    )
 
 
 def diagnose(
@@ -102,15 +127,15 @@ def diagnose(
     must then be given: a good loss depends on the problem).
 
     `epoch` picks the epoch to judge; default: the one `EarlyStopping` restored, else the last.
-    Verdicts: NOT_WELL_TRAINED (bad on training data: change activation/optimizer — not
+    Verdicts: DIVERGED (the training or validation loss at that epoch is nan or ±inf: gradient
+    descent blew up), NOT_WELL_TRAINED (bad on training data: change activation/optimizer — not
     overfitting), OVERFITTING (good on training, bad on validation: early stopping,
     regularization, dropout), GOOD, or NO_VALIDATION (good on training, nothing to compare).
     """
     train_loss = _series(history, "train_loss")
     if not train_loss:
         raise ValueError("diagnose(history): the history has no epochs.")
-    if metric not in ("auto", "accuracy", "loss"):
-        raise ValueError(f"diagnose(metric=...): got {metric!r}; expected 'auto', 'accuracy' or 'loss'.")
+    metric = check_choice("diagnose(metric)", metric, ("auto", "accuracy", "loss"))
     train_acc = _series(history, "train_accuracy")
     use_accuracy = metric == "accuracy" or (metric == "auto" and bool(train_acc))
     if use_accuracy and not train_acc:
@@ -118,20 +143,17 @@ def diagnose(
     train = train_acc if use_accuracy else train_loss
     val = _series(history, "val_accuracy" if use_accuracy else "val_loss")
 
-    restored = (
-        history.get("restored_epoch")
-        if isinstance(history, Mapping)
-        else getattr(history, "restored_epoch", None)
-    )
-    e = (len(train) - 1 if restored is None else restored) if epoch is None else epoch
-    if isinstance(e, bool) or not isinstance(e, int) or not 0 <= e < len(train):
-        raise ValueError(f"diagnose(epoch=...): got {e!r}; expected an int in [0, {len(train) - 1}].")
+    e = _judged_epoch(history, epoch, len(train))
     t = train[e]
     v = val[e] if e < len(val) else None
+    divergence = _divergence(train_loss, _series(history, "val_loss"), e)
+    if divergence is not None:
+        metric_name = "accuracy" if use_accuracy else "loss"
+        return Diagnosis(Verdict.DIVERGED, metric_name, e, t, v, math.nan, None, None, divergence)
 
     if use_accuracy:
-        threshold = _fraction(min_train_accuracy, "min_train_accuracy")
-        max_gap: float | None = _fraction(max_accuracy_gap, "max_accuracy_gap")
+        threshold = _bar("min_train_accuracy", min_train_accuracy, 1.0)
+        max_gap: float | None = _bar("max_accuracy_gap", max_accuracy_gap, 1.0)
         trained = t >= threshold
         gap = None if v is None else t - v
         shown = f"{t:.1%}", None if v is None else f"{v:.1%}", f"{threshold:.1%}"
@@ -141,10 +163,10 @@ def diagnose(
             raise ValueError(
                 "diagnose: judging by loss needs max_train_loss=... (what counts as a good training loss)."
             )
-        threshold = _non_negative(max_train_loss, "max_train_loss")
+        threshold = _bar("max_train_loss", max_train_loss, math.inf)
         if v is not None and max_loss_gap is None:
             raise ValueError("diagnose: judging by loss needs max_loss_gap=... (tolerated val − train gap).")
-        max_gap = None if max_loss_gap is None else _non_negative(max_loss_gap, "max_loss_gap")
+        max_gap = None if max_loss_gap is None else _bar("max_loss_gap", max_loss_gap, math.inf)
         trained = t <= threshold  # nan is never good
         gap = None if v is None else v - t
         shown = f"{t:.4g}", None if v is None else f"{v:.4g}", f"{threshold:.4g}"

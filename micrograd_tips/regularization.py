@@ -15,13 +15,11 @@ as bare parameters.
 
 from __future__ import annotations
 
-import math
-import numbers
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .engine import Value, dot, sum_of
+from ._checks import check_bool, check_nonnegative, fail
 
 __all__ = [
     "L1",
@@ -44,48 +42,45 @@ def is_bias(name: str) -> bool:
     Lecture B2: biases are not regularized, so the penalties and update rules skip these.
     """
     if not isinstance(name, str):
-        raise TypeError(f"is_bias(name): got {type(name).__name__} {name!r}; expected a str.")
+        fail("is_bias(name)", name, "a str")
     return _INDEX.sub("", name).endswith("bias")
 
 
-def _named(params: Any, include_bias: bool, who: str) -> list[tuple[str | None, Any]]:
+def split_parameters(params: Any, *, include_bias: bool = False) -> tuple[list[Any], list[Any]]:
+    """(regularized, excluded) parameters: biases go to `excluded` unless ``include_bias`` (B2)."""
+    include_bias = check_bool("include_bias", include_bias)
+    kept: list[Any] = []
+    skipped: list[Any] = []
+    for name, p in _named(params, include_bias):
+        (skipped if (name is not None and not include_bias and is_bias(name)) else kept).append(p)
+    return kept, skipped
+
+
+def _named(params: Any, include_bias: bool) -> list[tuple[str | None, Any]]:
     """(name or None, parameter) pairs from a Module, named pairs, or bare parameters."""
-    if hasattr(params, "named_parameters") and callable(params.named_parameters):
+    expected = "a Module, (name, parameter) pairs, or parameters"
+    if callable(getattr(params, "named_parameters", None)):
         items = list(params.named_parameters())
     elif isinstance(params, (str, bytes, dict)) or not isinstance(params, Iterable):
-        raise TypeError(
-            f"{who}(params): got {type(params).__name__}; expected a Module, (name, parameter) pairs, "
-            "or parameters."
-        )
+        fail("params", params, expected)
     else:
         items = list(params)
     out: list[tuple[str | None, Any]] = []
     for item in items:
         if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
             out.append(item)
-        elif hasattr(item, "data") and hasattr(item, "grad"):
-            if not include_bias:
-                raise TypeError(
-                    f"{who}(params): got bare parameters, so biases cannot be told apart; pass the "
-                    "Module or model.named_parameters(), or set include_bias=True."
-                )
-            out.append((None, item))
-        else:
-            raise TypeError(
-                f"{who}(params): got an item {type(item).__name__} {item!r:.60}; expected a "
-                "(name, parameter) pair or a parameter with .data and .grad."
+        elif not (hasattr(item, "data") and hasattr(item, "grad")):
+            fail("params: an item", item, "a (name, parameter) pair or a parameter with .data and .grad")
+        elif not include_bias:
+            fail(
+                "params",
+                item,
+                "named parameters (the Module or model.named_parameters()), since bare parameters "
+                "cannot be told apart from biases; or set include_bias=True",
             )
+        else:
+            out.append((None, item))
     return out
-
-
-def split_parameters(params: Any, *, include_bias: bool = False) -> tuple[list[Any], list[Any]]:
-    """(regularized, excluded) parameters: biases go to `excluded` unless ``include_bias`` (B2)."""
-    _check_flag(include_bias, "include_bias")
-    kept: list[Any] = []
-    skipped: list[Any] = []
-    for name, p in _named(params, include_bias, "split_parameters"):
-        (skipped if (name is not None and not include_bias and is_bias(name)) else kept).append(p)
-    return kept, skipped
 
 
 def decay_groups(params: Any, weight_decay: float) -> list[dict[str, Any]]:
@@ -94,79 +89,58 @@ def decay_groups(params: Any, weight_decay: float) -> list[dict[str, Any]]:
     ``SGD(decay_groups(model, 1e-4), lr=0.1)``: weights get ``weight_decay``, biases 0 — the
     lecture's L2 update rule with biases excluded. Empty groups are left out.
     """
-    _check_lam(weight_decay, "weight_decay")
+    weight_decay = check_nonnegative("weight_decay", weight_decay)
     weights, biases = split_parameters(params)
     groups = [{"params": weights, "weight_decay": weight_decay}, {"params": biases, "weight_decay": 0.0}]
     return [g for g in groups if g["params"]]
 
 
-def _check_lam(lam: object, name: str = "lam") -> float:
-    if isinstance(lam, bool) or not isinstance(lam, numbers.Real):
-        raise TypeError(f"{name}: got {type(lam).__name__} {lam!r}; expected a real number >= 0.")
-    value = float(lam)
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name}: got {lam!r}; expected a finite real number >= 0.")
-    return value
-
-
-def _check_flag(value: object, name: str) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name}: got {type(value).__name__} {value!r}; expected True or False.")
-
-
 # ---------------------------------------------------------------------------------------------
-# Penalties: graph nodes added to the loss
+# Penalties: graph nodes added to the loss (one implementation for both backends)
 # ---------------------------------------------------------------------------------------------
 
 
-def _sum_nodes(nodes: list[Any]) -> Any:
+def l2_penalty(params: Any, lam: float, *, include_bias: bool = False) -> Any:
+    """λ·½‖θ‖² = (λ/2)·Σ θᵢ² as a graph node;  ∂/∂θᵢ = λθᵢ (lecture B2).
+
+    A `Value` for scalar parameters, a 0-d `Tensor` for NumPy-backend ones. With no parameter
+    left (e.g. only biases) the penalty is the number 0.0, which adds to any loss.
+    """
+    lam = check_nonnegative("lam", lam)
+    kept, _ = split_parameters(params, include_bias=include_bias)
+    return _sum([_entries_sum(p * p) for p in kept]) * (0.5 * lam)
+
+
+def l1_penalty(params: Any, lam: float, *, include_bias: bool = False) -> Any:
+    """λ‖θ‖₁ = λ·Σ |θᵢ| as a graph node;  ∂/∂θᵢ = λ·sgn(θᵢ), 0 at θᵢ = 0 (lecture B2).
+
+    |θ| is built as relu(θ) + relu(−θ), whose derivative is sgn(θ) with 0 at 0. With no
+    parameter left the penalty is the number 0.0.
+    """
+    lam = check_nonnegative("lam", lam)
+    kept, _ = split_parameters(params, include_bias=include_bias)
+    return _sum([_entries_sum(p.relu() + (-p).relu()) for p in kept]) * lam
+
+
+def _entries_sum(node: Any) -> Any:
+    """Σ over a node's entries: ``node.sum()`` for an array-valued node; a scalar is its own sum."""
+    total = getattr(node, "sum", None)
+    return node if total is None else total()
+
+
+def _sum(nodes: list[Any]) -> Any:
+    """n₁ + n₂ + … (0.0 for no node)."""
+    if not nodes:
+        return 0.0
     total = nodes[0]
     for node in nodes[1:]:
         total = total + node
     return total
 
 
-def l2_penalty(params: Any, lam: float, *, include_bias: bool = False) -> Any:
-    """λ·½‖θ‖² = (λ/2)·Σ θᵢ² as a graph node;  ∂/∂θᵢ = λθᵢ (lecture B2).
-
-    A `Value` for scalar parameters, a 0-d `Tensor` for NumPy-backend ones. No parameter left
-    (e.g. only biases) gives a constant 0.
-    """
-    lam = _check_lam(lam)
-    ps, _ = split_parameters(params, include_bias=include_bias)
-    if not ps:
-        return Value(0.0, _op="const")
-    if all(isinstance(p, Value) for p in ps):
-        return dot(ps, ps) * (0.5 * lam)  # one node: Σ θᵢ·θᵢ
-    return _sum_nodes([(p * p).sum() for p in ps]) * (0.5 * lam)
-
-
-def l1_penalty(params: Any, lam: float, *, include_bias: bool = False) -> Any:
-    """λ‖θ‖₁ = λ·Σ |θᵢ| as a graph node;  ∂/∂θᵢ = λ·sgn(θᵢ), 0 at θᵢ = 0 (lecture B2).
-
-    |θ| is built as relu(θ) + relu(−θ), whose derivative is sgn(θ) with 0 at 0.
-    """
-    lam = _check_lam(lam)
-    ps, _ = split_parameters(params, include_bias=include_bias)
-    if not ps:
-        return Value(0.0, _op="const")
-    if all(isinstance(p, Value) for p in ps):
-        return sum_of([p.relu() + (-p).relu() for p in ps]) * lam
-    return _sum_nodes([(p.relu() + (-p).relu()).sum() for p in ps]) * lam
-
-
 # ---------------------------------------------------------------------------------------------
 # The slides' update rules (gradient descent on L plus the penalty's gradient)
 # ---------------------------------------------------------------------------------------------
-
-
-def _sign(x: Any) -> Any:
-    """sgn(x) ∈ {−1, 0, 1}: a float for a float, a new array of x's dtype for an array."""
-    if isinstance(x, float):
-        return float((x > 0.0) - (x < 0.0))
-    import numpy as np  # only NumPy-backend parameters hold arrays
-
-    return np.sign(x)
 
 
 def l2_update(params: Any, lr: float, lam: float, *, include_bias: bool = False) -> None:
@@ -175,13 +149,11 @@ def l2_update(params: Any, lr: float, lam: float, *, include_bias: bool = False)
     Excluded parameters (biases) take the plain step w ← w − η·∂L/∂w; a grad of None is skipped.
     Equals ``torch.optim.SGD(lr=η, weight_decay=λ)`` on the regularized parameters.
     """
-    lr = _check_lam(lr, "lr")
-    lam = _check_lam(lam)
+    lr, lam = check_nonnegative("lr", lr), check_nonnegative("lam", lam)
     kept, skipped = split_parameters(params, include_bias=include_bias)
-    for p in kept:
-        if p.grad is not None:
-            p.data *= 1.0 - lr * lam
-            p.data -= p.grad * lr
+    for p in _with_grad(kept):
+        p.data *= 1.0 - lr * lam  # in place: a float is rebound, an array updated
+        p.data -= lr * p.grad
     _plain_step(skipped, lr)
 
 
@@ -191,21 +163,26 @@ def l1_update(params: Any, lr: float, lam: float, *, include_bias: bool = False)
     Every step moves w toward 0 by the same amount ηλ (sparse weights). Excluded parameters
     (biases) take the plain step; a grad of None is skipped.
     """
-    lr = _check_lam(lr, "lr")
-    lam = _check_lam(lam)
+    lr, lam = check_nonnegative("lr", lr), check_nonnegative("lam", lam)
     kept, skipped = split_parameters(params, include_bias=include_bias)
-    for p in kept:
-        if p.grad is not None:
-            step = _sign(p.data) * (lr * lam)
-            step += p.grad * lr
-            p.data -= step
+    for p in _with_grad(kept):
+        p.data -= lr * p.grad + lr * lam * _sign(p.data)
     _plain_step(skipped, lr)
 
 
+def _sign(x: Any) -> Any:
+    """sgn(x) = [x > 0] − [x < 0] ∈ {−1, 0, 1}, for a float or elementwise for an array."""
+    return 1.0 * (x > 0) - 1.0 * (x < 0)
+
+
 def _plain_step(params: list[Any], lr: float) -> None:
-    for p in params:
-        if p.grad is not None:
-            p.data -= p.grad * lr
+    """w ← w − η·∂L/∂w."""
+    for p in _with_grad(params):
+        p.data -= lr * p.grad
+
+
+def _with_grad(params: list[Any]) -> list[Any]:
+    return [p for p in params if p.grad is not None]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,9 +197,8 @@ class _Regularizer:
     _rule: Callable[..., None]
 
     def __init__(self, lam: float, *, include_bias: bool = False) -> None:
-        self.lam = _check_lam(lam)
-        _check_flag(include_bias, "include_bias")
-        self.include_bias = include_bias
+        self.lam = check_nonnegative("lam", lam)
+        self.include_bias = check_bool("include_bias", include_bias)
 
     def __call__(self, model: Any) -> Any:
         """The penalty of the model's regularized parameters, a node to add to the loss."""

@@ -98,6 +98,7 @@ def test_fit_learns_xor_and_records_history() -> None:
     assert history.train_loss[-1] < 0.5 * history.train_loss[0]
     assert history.train_accuracy[-1] >= 0.9
     assert history.best_epoch == min(range(40), key=lambda e: history.val_loss[e])
+    assert str(history).startswith("40 epochs: training loss") and history.diverged_epoch is None
     val_loss, val_acc = evaluate(model, X[:20], y[:20], loss=losses.cross_entropy)
     assert math.isclose(val_loss, history.val_loss[-1], rel_tol=1e-12)
     assert val_acc == history.val_accuracy[-1]
@@ -364,8 +365,8 @@ def test_diagnose_by_loss_needs_thresholds_and_uses_them() -> None:
     assert diagnose(h, max_train_loss=0.2, max_loss_gap=0.1).verdict is Verdict.OVERFITTING
     assert diagnose(h, max_train_loss=0.2, max_loss_gap=0.5).verdict is Verdict.GOOD
     assert diagnose(h, max_train_loss=0.05, max_loss_gap=0.5).verdict is Verdict.NOT_WELL_TRAINED
-    h.train_loss[-1] = float("nan")
-    assert diagnose(h, max_train_loss=0.2, max_loss_gap=0.5).verdict is Verdict.NOT_WELL_TRAINED
+    h.train_loss[-1] = float("nan")  # a nan loss is never good: the run diverged
+    assert diagnose(h, max_train_loss=0.2, max_loss_gap=0.5).verdict is Verdict.DIVERGED
 
 
 def test_diagnose_judges_the_restored_epoch_by_default() -> None:
@@ -389,3 +390,51 @@ def test_diagnose_rejects_bad_input() -> None:
         diagnose(hist([0.9]), metric="f1")
     with pytest.raises(TypeError, match="History"):
         diagnose(object())
+
+
+# ---------------------------------------------------------------------------------------------
+# The backend contract: generic code asks the model's class, never the module name
+# ---------------------------------------------------------------------------------------------
+
+
+def test_fit_uses_the_losses_and_no_grad_the_models_class_declares() -> None:
+    """A third backend (here: OneWeight plus two class attributes) plugs in without detection."""
+    import contextlib
+    import types
+
+    entered = []
+
+    @contextlib.contextmanager
+    def recording_no_grad():
+        entered.append(True)
+        yield
+
+    def mean_output(outputs, targets):
+        return sum(outputs, Value(0.0)) * (1.0 / len(outputs))
+
+    fake_losses = types.ModuleType("fake_losses")
+    fake_losses.mse = mean_output  # type: ignore[attr-defined]
+
+    class Declared(OneWeight):
+        losses = fake_losses
+        no_grad = staticmethod(recording_no_grad)
+
+    model = Declared()
+    h = fit(model, optim.SGD(model.parameters(), lr=1.0), [[0.0]] * 2, [0] * 2, loss="mse", epochs=2,
+            batch_size=2, validation=([[0.0]], [0]), progress=False)  # fmt: skip
+    assert model.w.data == -2.0 and h.val_loss == [-1.0, -2.0]  # fake_losses.mse was used
+    assert entered == [True, True]  # evaluation ran inside the declared no_grad
+    with pytest.raises(TypeError, match="losses"):  # no declaration: a loss by name is an error
+        plain = OneWeight()
+        fit(plain, optim.SGD(plain.parameters(), lr=1.0), [[0.0]], [0], loss="mse", epochs=1, batch_size=1)
+
+
+def test_generic_training_code_has_no_backend_detection() -> None:
+    import inspect
+
+    from micrograd_tips import early_stopping, regularization, training
+
+    for module in (training, regularization, early_stopping):
+        source = inspect.getsource(module)
+        for banned in ("__module__", "importlib", "micrograd_tips.tensor", "from .engine", "from .tensor"):
+            assert banned not in source, (module.__name__, banned)
