@@ -167,3 +167,13 @@ def check_callable(name: str, x: object) -> Callable[..., Any]:
         fail(name, x, "a callable")
     return x
 
+
+
+SIGNED_LABEL = "−1 or +1 (for 0/1 labels pass micrograd_tips.data.signed_labels(y): 0 → −1, 1 → +1)"
+
+
+def check_signed_label(name: str, t: float) -> float:
+    """t if it is −1 or +1 (the hinge loss's targets); 0/1 labels are pointed to `data.signed_labels`."""
+    if t not in (-1.0, 1.0):
+        fail(name, t, SIGNED_LABEL, ValueError)
+    return t

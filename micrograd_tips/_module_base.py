@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
+from ._checks import check_bool, fail
+
 __all__ = ["ModuleBase", "SequentialBase"]
 
 P = TypeVar("P")  # one parameter node: a Value (scalar backend) or a Tensor (NumPy backend)
@@ -130,8 +132,7 @@ class ModuleBase(Generic[P]):
 
     def train(self: M, mode: bool = True) -> M:
         """Set `training` on this module and all sub-modules (dropout is active only in training)."""
-        if not isinstance(mode, bool):
-            raise TypeError(f"train(mode=...): got {type(mode).__name__} {mode!r}; expected True or False.")
+        check_bool("train(mode)", mode)
         for m in self.modules():
             m.training = mode
         return self
@@ -146,7 +147,7 @@ class ModuleBase(Generic[P]):
     def _check_state_keys(state: Any, expected: Sequence[str]) -> None:
         """`state` must be a mapping with exactly the `expected` keys (TypeError/KeyError otherwise)."""
         if not isinstance(state, Mapping):
-            raise TypeError(f"load_state_dict(state): got {type(state).__name__}; expected a dict.")
+            fail("load_state_dict(state)", state, "a dict")
         missing = [k for k in expected if k not in state]
         unexpected = [k for k in state if k not in expected]
         if missing or unexpected:
@@ -184,7 +185,7 @@ class SequentialBase(ModuleBase[P]):
         super().__init__()
         for i, m in enumerate(modules):
             if not isinstance(m, self._backend):
-                raise TypeError(f"Sequential(...): argument {i} is {type(m).__name__}; expected a Module.")
+                fail(f"Sequential(argument {i})", m, "a Module of this backend")
         self._modules: list[Any] = list(modules)
 
     def named_children(self) -> Sequence[tuple[str, ModuleBase[P]]]:

@@ -24,6 +24,7 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
+from ._checks import check_signed_label
 from .engine import Value, argmax, sum_of
 
 __all__ = ["accuracy", "cross_entropy", "hinge", "log_softmax", "mse", "softmax"]
@@ -49,7 +50,7 @@ def _as_list(x: object) -> list[Any] | None:
 
 
 def _value(x: Any) -> Value:
-    return x if isinstance(x, Value) else Value(float(x), "", (), "const")
+    return x if isinstance(x, Value) else Value.constant(float(x))
 
 
 def _mean(terms: list[Value]) -> Value:
@@ -117,12 +118,13 @@ def mse(outputs: Any, targets: Any) -> Value:
 def hinge(outputs: Any, targets: Any) -> Value:
     """The SVM max-margin loss of micrograd's demo: L = (1/n) Σ max(0, 1 − tᵢ·sᵢ), tᵢ ∈ {−1, +1}.
 
+    0/1 labels (e.g. `data.moons`) are turned into ±1 by `micrograd_tips.data.signed_labels`.
+
     ∂L/∂sᵢ = −tᵢ/n when the margin tᵢ·sᵢ < 1, else 0. Lecture 0, step 2 (goodness of function).
     """
     terms = []
     for s, t in _pairs(outputs, targets, "hinge"):
-        if t not in (-1.0, 1.0):
-            raise ValueError(f"hinge: got the target {t!r}; expected −1 or +1.")
+        check_signed_label("hinge(targets)", t)
         terms.append((1.0 + s * (-t)).relu())
     return _mean(terms)
 
@@ -235,8 +237,7 @@ def accuracy(outputs: Any, targets: Any) -> float:
     if scalar_scores:
         pairs = _pairs(outputs, targets, "accuracy")
         for _, t in pairs:
-            if t not in (-1.0, 1.0):
-                raise ValueError(f"accuracy: scalar scores need targets −1 or +1; got {t!r}.")
+            check_signed_label("accuracy(targets) of scalar scores", t)
         return sum((s.data > 0) == (t > 0) for s, t in pairs) / len(pairs)
     rows, single = _logit_rows(outputs, "accuracy")
     ts = _class_targets(targets, rows, single, "accuracy")

@@ -10,37 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._module_base import ModuleBase
+from ._checks import check_str
+from ._init import RandomSource, init_scheme, resolve_rng, weight_sampler
+from ._layer_base import MaxoutBase
 from .engine import Value, argmax, dot, max_of
-from .nn import Module, RandomSource, as_inputs, check_count, check_label, resolve_rng, weight_sampler
+from .module import Module, as_inputs
 
 __all__ = ["Maxout", "MaxoutBase"]
-
-
-class MaxoutBase(ModuleBase[Any]):
-    """The shape checks and repr both backends' `Maxout` share (lecture A3).
-
-    `_set_shape` validates nin, nout, pieces (≥ 2 with the zero piece) and zero_piece, stores
-    them and returns k, the number of learnable pieces per output (pieces − 1 with the zero piece).
-    """
-
-    nin: int
-    nout: int
-    pieces: int
-    zero_piece: bool
-
-    def _set_shape(self, nin: int, nout: int, pieces: int, zero_piece: bool) -> int:
-        self.nin = check_count(nin, "Maxout(nin)")
-        self.nout = check_count(nout, "Maxout(nout)")
-        if not isinstance(zero_piece, bool):
-            raise TypeError(f"Maxout(zero_piece=...): got {zero_piece!r}; expected True or False.")
-        self.pieces = check_count(pieces, "Maxout(pieces)", 2 if zero_piece else 1)
-        self.zero_piece = zero_piece
-        return self.pieces - int(zero_piece)
-
-    def extra_repr(self) -> str:
-        zero = ", zero_piece=True" if self.zero_piece else ""
-        return f"{self.nin} → {self.nout}, pieces={self.pieces}{zero}"
 
 
 class Maxout(MaxoutBase, Module):
@@ -51,7 +27,7 @@ class Maxout(MaxoutBase, Module):
     giving relu'(0) = 0 as the engine's ReLU does. The learnable pieces are stored as
     ``weight`` (nout, k, nin) and ``bias`` (nout, k), k = pieces (− 1 with the zero piece).
     `last_winners[j]` is the index (among all pieces, the zero piece being 0) that won output j
-    in the last forward. Initialisation as in `nn` (uniform U(−1, 1), xavier, he; biases 0).
+    in the last forward. Initialisation as in `nn` (`_init`: uniform U(−1, 1), xavier, he; biases 0).
     Returns a Value when nout == 1, else a list.
     Derivative: ∂a_j/∂w_jk = x, ∂a_j/∂b_jk = 1 for the winning piece k, 0 for the others.
     """
@@ -70,8 +46,9 @@ class Maxout(MaxoutBase, Module):
     ) -> None:
         super().__init__()
         learned = self._set_shape(nin, nout, pieces, zero_piece)
-        label = check_label(label, "Maxout")
-        draw = weight_sampler(init, self.nin, self.nout, resolve_rng(rng, seed, "Maxout"))
+        label = check_str("Maxout(label)", label)
+        scheme = init_scheme(init, "he")  # "auto": He, as for the ReLU family (a max of linear pieces)
+        draw = weight_sampler(scheme, self.nin, self.nout, resolve_rng(rng, seed, "Maxout"))
         self.weight = [
             [
                 [Value.parameter(draw(), f"{label}w{j}.{k}.{i}") for i in range(self.nin)]
@@ -115,7 +92,7 @@ class Maxout(MaxoutBase, Module):
         for ws, bs in zip(self.weight, self.bias):
             zs = [dot(w, xs, b) for w, b in zip(ws, bs)]
             if self.zero_piece:
-                zs.insert(0, Value(0.0, "0", (), "const"))
+                zs.insert(0, Value.constant(0.0, "0"))
             groups.append(zs)
         return groups
 

@@ -9,7 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micrograd_tips.activations import (
+    ACTIVATIONS,
     ELU,
+    Activation,
     Identity,
     Lambda,
     LeakyReLU,
@@ -19,6 +21,7 @@ from micrograd_tips.activations import (
     Tanh,
     activation_names,
     get_activation,
+    suited_init,
 )
 from micrograd_tips.engine import Value
 from micrograd_tips.nn import Layer
@@ -113,7 +116,7 @@ def test_elementwise_on_lists_and_numbers():
     out = Tanh()([0.5, Value(-1.0), 2])
     assert [v.data for v in out] == [math.tanh(0.5), math.tanh(-1.0), math.tanh(2.0)]
     assert ReLU()(-3).data == 0.0
-    with pytest.raises(TypeError, match=r"\[1\] is str"):
+    with pytest.raises(TypeError, match=r"\[1\]: got str"):
         ReLU()([1.0, "x"])
     with pytest.raises(TypeError, match="bool"):
         ReLU()([True])
@@ -150,7 +153,7 @@ def test_bad_activation_arguments():
 def test_prelu_defaults_and_state_dict():
     per_neuron = Layer(3, 4, "prelu", seed=0)
     assert per_neuron.state_dict()["activation.alpha"] == [0.25] * 4
-    assert all(a._op == "param" for a in per_neuron.activation.alpha)
+    assert all(a._role == "param" for a in per_neuron.activation.alpha)
     assert set(per_neuron.activation.alpha) <= set(per_neuron.parameters())
     shared = Layer(3, 4, PReLU(1, init=0.1), seed=0)
     assert shared.state_dict()["activation.alpha"] == [0.1]
@@ -208,3 +211,62 @@ def test_prelu_alpha_gradient_matches_torch_in_a_layer():
     assert [a.grad for a in layer.activation.alpha] == pytest.approx(
         s["activation.alpha"].grad.tolist(), abs=1e-14
     )
+
+
+# -- one table, one elementwise module per backend (issue 9) ------------------------------------
+
+
+def test_named_classes_are_rows_of_the_one_table():
+    for name, row in ACTIVATIONS.items():
+        module = get_activation(name, 2)
+        assert type(module).__name__ == row.cls and module.name == name
+        assert row.section in ("A1", "A2") and row.init in ("he", "xavier") and row.derivative
+        if name != "prelu":
+            assert isinstance(module, Activation) and row.formula in (type(module).__doc__ or "")
+    assert [n for n in NAMES if suited_init(get_activation(n, 1)) == "he"] == [
+        "relu",
+        "leaky_relu",
+        "prelu",
+        "elu",
+    ]
+    assert suited_init(Lambda(lambda z: z.tanh())) == "xavier"
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "prelu"])
+def test_the_generic_module_equals_the_named_class(name):
+    generic, named = Activation(name=name), get_activation(name)
+    for z in (-2.0, -0.1, 0.0, 0.4, 3.0):
+        assert value_and_grad(generic, z) == value_and_grad(named, z)
+
+
+def test_constants_by_position_or_name_and_micrograds_nonlin_flag():
+    assert LeakyReLU(negative_slope=0.2).negative_slope == LeakyReLU(0.2).negative_slope == 0.2
+    assert ELU(alpha=2.0).alpha == 2.0 and repr(ELU(alpha=2.0)) == "ELU(alpha=2.0)"
+    assert repr(Activation(name="tanh")) == "Activation(name='tanh')" and repr(ReLU()) == "ReLU()"
+    assert type(get_activation(True)) is ReLU and type(get_activation(False)) is Identity
+    with pytest.raises(TypeError, match="no constant"):
+        ReLU(0.3)
+    with pytest.raises(TypeError, match="alpha"):
+        ELU(beta=1.0)
+    with pytest.raises(ValueError, match="'sigmoid'"):
+        Activation(name="prelu")  # PReLU learns α: it is its own module
+
+
+def test_numpy_backend_uses_the_same_table():
+    np = pytest.importorskip("numpy")
+    from micrograd_tips.tensor import Tensor
+    from micrograd_tips.tensor import activations as tact
+
+    zs = [-3.0, -0.5, 0.0, 0.25, 2.0]
+    for name in NAMES:
+        t = Tensor(np.array(zs), requires_grad=True)
+        module = tact.get_activation(name, len(zs))
+        assert type(module).__name__ == ACTIVATIONS[name].cls
+        out = module(t)
+        out.backward(np.ones(len(zs)))
+        scalar = get_activation(name, len(zs))
+        vs = [Value(z) for z in zs]
+        for a in scalar(vs):
+            a.backward()
+        np.testing.assert_allclose(out.data, [a.data for a in scalar(vs)], rtol=1e-15)
+        np.testing.assert_allclose(t.grad, [v.grad for v in vs], rtol=1e-15)

@@ -206,3 +206,17 @@ def test_targets_may_be_numpy_arrays():
     rows = [[1.0, 2.0], [0.5, -0.5]]
     assert cross_entropy(values(rows), np.array([1, 0])).data == cross_entropy(values(rows), [1, 0]).data
     assert mse([Value(1.0), Value(2.0)], np.array([0.5, 1.5])).data == 0.25
+
+
+def test_hinge_on_0_1_labels_points_to_signed_labels():
+    from micrograd_tips.data import moons, signed_labels
+
+    X, y = moons(8, seed=0)  # 0/1 labels
+    scores = [Value(x[0] - x[1]) for x in X]
+    with pytest.raises(ValueError, match=r"micrograd_tips\.data\.signed_labels"):
+        hinge(scores, y)
+    with pytest.raises(ValueError, match="signed_labels"):
+        accuracy(scores, y)
+    loss = hinge(scores, signed_labels(y))
+    t = signed_labels(y)
+    assert loss.data == pytest.approx(sum(max(0.0, 1 - ti * s.data) for ti, s in zip(t, scores)) / 8)

@@ -125,9 +125,9 @@ def test_state_dict_shapes_and_the_fixed_zero_piece_is_not_a_parameter():
     sd = r.state_dict()
     assert (len(sd["weight"]), len(sd["weight"][0]), len(sd["weight"][0][0])) == (2, 1, 3)
     assert len(r.parameters()) == 2 * (3 + 1)
-    assert all(p._op == "param" for p in r.parameters())
+    assert all(p._role == "param" for p in r.parameters())
     group = r.group([1.0, 2.0, 3.0])[0]
-    assert group[0].data == 0.0 and group[0]._op == "const" and group[0] not in r.parameters()
+    assert group[0].data == 0.0 and group[0]._role == "const" and group[0] not in r.parameters()
 
 
 def test_maxout_bad_arguments():

@@ -64,7 +64,7 @@ def test_named_parameters_name_single_values_in_micrograd_order():
     names = [n for n, _ in MLP(2, [3, 1], seed=0).named_parameters()]
     assert names[:3] == ["layers.0.weight[0][0]", "layers.0.weight[0][1]", "layers.0.bias[0]"]
     assert names[-1] == "layers.1.bias[0]" and len(names) == 3 * 3 + 4
-    assert all(p._op == "param" for p in MLP(2, [3, 1], seed=0).parameters())
+    assert all(p._role == "param" for p in MLP(2, [3, 1], seed=0).parameters())
 
 
 def test_shared_modules_are_counted_once():
@@ -280,7 +280,7 @@ def test_bad_inputs_raise_clear_errors():
         model([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="single value"):
         model(1.0)
-    with pytest.raises(TypeError, match=r"\[1\] is str"):
+    with pytest.raises(TypeError, match=r"\[1\]: got str"):
         model([1.0, "2"])
     with pytest.raises(TypeError, match="list"):
         model("12")
@@ -395,3 +395,134 @@ def test_mlp_outputs_and_gradients_match_torch(activation, seed, xs):
         for i in idx.rstrip("]").split("]["):
             g = g[int(i)]
         assert p.grad == pytest.approx(float(g), abs=1e-12), name
+
+
+# -- the backend contract and the module architecture (issue 9) --------------------------------
+
+
+def test_each_backends_module_names_its_losses_and_no_grad():
+    import contextlib
+
+    import micrograd_tips.losses
+
+    assert Module.losses is micrograd_tips.losses and MLP.losses is micrograd_tips.losses
+    assert Module.no_grad is contextlib.nullcontext
+    model = MLP(2, [3, 1], seed=0)
+    with model.no_grad():
+        out = model([1.0, 2.0])
+    assert out._prev  # the scalar engine still builds the graph: no_grad is a no-op here
+    pytest.importorskip("numpy")
+    from micrograd_tips import _modes
+    from micrograd_tips.tensor import losses as tlosses
+    from micrograd_tips.tensor import nn as tnn
+
+    assert tnn.Module.losses is tlosses and tnn.MLP(2, [3, 1]).losses is tlosses
+    assert tnn.Module.no_grad is _modes.no_grad
+    with tnn.MLP(2, [3, 1]).no_grad():
+        assert not _modes.is_grad_enabled()
+
+
+def _imports(path, root) -> list[tuple[str, bool]]:
+    """(imported module or name, inside a function?) for every import of one source file."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = path.relative_to(root.parent).parent.parts  # ("micrograd_tips", "tensor")
+    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    nested = {id(i) for f in functions for i in ast.walk(f) if isinstance(i, (ast.Import, ast.ImportFrom))}
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = list(package[: len(package) - node.level + 1]) if node.level else []
+            mod = ".".join([*base, node.module] if node.module else base)
+            out += [(f"{mod}.{a.name}", id(node) in nested) for a in node.names]
+        elif isinstance(node, ast.Import):
+            out += [(a.name, id(node) in nested) for a in node.names]
+    return out
+
+
+SCALAR_BACKEND = ("nn", "activations", "dropout", "maxout", "engine", "losses", "module")
+
+
+def _is_scalar_backend(name: str) -> bool:
+    return any(
+        name == f"micrograd_tips.{m}" or name.startswith(f"micrograd_tips.{m}.") for m in SCALAR_BACKEND
+    )
+
+
+def test_layers_import_no_scalar_module_from_the_numpy_backend_and_none_inside_functions():
+    from pathlib import Path
+
+    import micrograd_tips
+
+    root = Path(micrograd_tips.__file__).parent
+    layers = ("nn", "activations", "dropout", "maxout", "module", "init")  # engine/ops/losses: elsewhere
+    for stem in layers:
+        for name, _ in _imports(root / "tensor" / f"{stem}.py", root):
+            assert not _is_scalar_backend(name), f"tensor/{stem}.py imports the scalar backend's {name}"
+    for stem in ("nn", "activations", "dropout", "maxout", "module", "losses"):
+        for name, inside in _imports(root / f"{stem}.py", root):
+            assert not inside, f"{stem}.py imports {name} inside a function"
+    for stem in ("_init", "_activation_table", "_dropout_base", "_layer_base", "_module_base"):
+        for name, _ in _imports(root / f"{stem}.py", root):  # backend-neutral: neither backend
+            assert ".tensor" not in name and not _is_scalar_backend(name), f"{stem}.py imports {name}"
+
+
+# -- the NumPy backend's natural path (issue 11) -----------------------------------------------
+
+
+def test_auto_init_suits_the_activation():
+    """init="auto" (the NumPy backend's default): He N(0, 2/nin) for ReLU, Xavier for sigmoid/linear."""
+    np = pytest.importorskip("numpy")
+    from micrograd_tips.tensor import nn as tnn
+
+    relu = tnn.Layer(400, 100, seed=0).weight.data  # 40 000 draws
+    assert relu.std() == pytest.approx(math.sqrt(2 / 400), rel=0.03) and abs(relu.mean()) < 0.003
+    for act in ("sigmoid", "linear"):
+        w = tnn.Layer(400, 100, act, seed=0).weight.data
+        bound = math.sqrt(6 / 500)  # Var = bound²/3 = 2/(nin + nout)
+        assert np.abs(w).max() <= bound and w.std() == pytest.approx(bound / math.sqrt(3), rel=0.03)
+    assert MLP(2, [3, 1], seed=0).state_dict() == MLP(2, [3, 1], init="uniform", seed=0).state_dict()
+    he = Layer(3, 2, init="auto", seed=0).state_dict()  # the scalar backend knows "auto" too
+    assert he == Layer(3, 2, init="he", seed=0).state_dict()
+
+
+def test_a_float32_batch_feeds_a_default_float64_model_exactly():
+    np = pytest.importorskip("numpy")
+    from micrograd_tips.tensor import Tensor
+    from micrograd_tips.tensor import nn as tnn
+
+    model = tnn.MLP(3, [4, 2], seed=0)
+    X32 = np.random.default_rng(0).random((5, 3), dtype=np.float32)
+    out = model(X32)
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out.data, model(X32.astype(np.float64)).data)
+    with pytest.raises(TypeError, match="float32"):
+        model(Tensor(X32))  # a graph node is never converted silently
+    with pytest.raises(TypeError, match="float64"):
+        tnn.MLP(3, [2], dtype="float32")(X32.astype(np.float64))  # narrowing would lose precision
+
+
+@pytest.mark.slow
+def test_mnist_natural_path_reaches_90_percent_with_the_defaults():
+    """load_mnist_5k() → tensor MLP(784, [128, 10]) → fit with Adam, no dtype or init argument."""
+    pytest.importorskip("numpy")
+    from micrograd_tips import optim
+    from micrograd_tips.data import load_mnist_5k
+    from micrograd_tips.tensor import losses as tlosses
+    from micrograd_tips.tensor import nn as tnn
+    from micrograd_tips.training import fit
+
+    data = load_mnist_5k()
+    state = random.getstate()
+    random.seed(0)
+    try:
+        model = tnn.MLP(784, [128, 10])
+    finally:
+        random.setstate(state)
+    start = float(tlosses.cross_entropy(model(data.X_train), data.y_train))
+    assert abs(start - math.log(10)) < 0.5  # a sane start: near ln 10, the loss of a uniform guess
+    fit(model, optim.Adam(model.parameters(), lr=1e-3), data.X_train, data.y_train,
+        loss="cross_entropy", epochs=5, batch_size=64, progress=False)  # fmt: skip
+    model.eval()
+    assert tlosses.accuracy(model(data.X_test), data.y_test) >= 0.90

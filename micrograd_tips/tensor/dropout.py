@@ -8,7 +8,8 @@ one `forward(X)` call outside it; ``"example"`` (PyTorch) draws one mask per row
 
 A unit is dropped when its uniform draw is < p; with a `random.Random`/`seed` the draws are the
 scalar backend's, in the same order (row-major), so both backends drop the same units.
-The ensemble helpers `all_masks`, `mask_probability`, `average_over_masks` are the scalar ones.
+The ensemble helpers `all_masks`, `mask_probability`, `average_over_masks` are the backend-neutral
+ones of `micrograd_tips._dropout_base`, as in the scalar backend.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ..dropout import (
+from .._checks import fail
+from .._dropout_base import (
     RESAMPLING,
     SCALINGS,
     DropoutBase,
@@ -46,9 +48,7 @@ __all__ = [
 def _check_mask(mask: Any, who: str) -> np.ndarray:
     arr = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
     if arr.ndim not in (1, 2) or arr.dtype.kind not in "biuf" or not np.isin(arr, (0, 1)).all():
-        raise ValueError(
-            f"{who}: expected a 1-D (width,) or 2-D (N, width) array of 0/1 (1 = keep); got {arr!r:.80}"
-        )
+        fail(who, mask, "a 1-D (width,) or 2-D (N, width) array of 0/1 (1 = keep)", ValueError)
     return arr.astype(np.bool_)
 
 
@@ -106,7 +106,7 @@ class Dropout(DropoutBase, Module):
         """Training: m·x (lecture) or m·x/(1 − p) (inverted); eval: (1 − p)·x or x."""
         t = x if isinstance(x, Tensor) else Tensor(x)
         if t.data.ndim == 0:
-            raise ValueError("Dropout(x): got a 0-d input; expected (width,) or (N, width)")
+            fail("Dropout(x)", x, "an input of shape (width,) or (N, width)", ValueError)
         self.last_width = t.data.shape[-1]
         if not self.training:
             self.last_mask = None

@@ -5,8 +5,9 @@ numbers in the same order* as the scalar modules (so both backends build identic
 neither draws from Python's global `random`. A ``numpy.random.Generator`` is accepted too and is
 much faster for big layers (its numbers differ from the scalar backend's).
 
-Schemes (lecture A1/A2): "uniform" U(−1, 1) (micrograd); "xavier" U(−a, a), a = √(6/(nin + nout));
-"he" N(0, 2/nin).
+Schemes (lecture A1/A2, `micrograd_tips._init`): "uniform" U(−1, 1) (micrograd); "xavier" U(−a, a),
+a = √(6/(nin + nout)); "he" N(0, 2/nin); "auto" — the one that suits the activation, this
+backend's default.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ..nn import INIT_SCHEMES, RandomSource, resolve_rng, weight_sampler
+from .._checks import check_choice, fail
+from .._init import INIT_SCHEMES, RandomSource, resolve_rng, weight_sampler
 
 __all__ = ["Source", "resolve_source", "init_weights", "draw_uniform"]
 
@@ -27,7 +29,7 @@ def resolve_source(rng: Any, seed: int | None, who: str) -> Source:
     """`rng` (a numpy Generator or a random.Random), else random.Random(seed), else global random."""
     if isinstance(rng, np.random.Generator):
         if seed is not None:
-            raise ValueError(f"{who}: give either rng or seed, not both.")
+            fail(f"{who}(rng, seed)", (rng, seed), "either rng or seed, not both", ValueError)
         return rng
     return resolve_rng(rng, seed, who)
 
@@ -37,10 +39,10 @@ def init_weights(
 ) -> np.ndarray:
     """An array of `shape` drawn by scheme `init` for a layer with `nin` inputs, `nout` outputs.
 
+    `init` is "uniform", "xavier" or "he" (resolve "auto" first with `_init.init_scheme`).
     Row-major order, as the scalar modules draw them one weight at a time.
     """
-    if init not in INIT_SCHEMES:
-        raise ValueError(f"init: got {init!r}; expected one of {', '.join(map(repr, INIT_SCHEMES))}.")
+    check_choice("init", init, INIT_SCHEMES[:3])
     if isinstance(source, np.random.Generator):
         if init == "he":
             return source.normal(0.0, math.sqrt(2.0 / nin), shape).astype(dtype)

@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from ..maxout import MaxoutBase
+from .._checks import check_str
+from .._init import init_scheme
+from .._layer_base import MaxoutBase
 from .engine import Tensor
 from .init import init_weights, resolve_source
 from .module import Module, as_input, module_dtype
@@ -28,7 +30,7 @@ class Maxout(MaxoutBase, Module):
     a = max(0, w·x + b) = relu(max of the learned pieces), the 0 piece winning ties (relu'(0) = 0).
     Parameters ``weight`` (nout, k, nin) and ``bias`` (nout, k), k = learned pieces, as the scalar
     backend. `last_winners` ((N, nout) ints, the zero piece being 0) holds the winning piece of
-    every output in the last forward with gradients on.
+    every output in the last forward with gradients on. Default ``init="auto"``: He (`_init`).
     Derivative: ∂a_j/∂w_jk = x, ∂a_j/∂b_jk = 1 for the winning piece k, 0 for the others.
     """
 
@@ -39,7 +41,7 @@ class Maxout(MaxoutBase, Module):
         pieces: int = 2,
         *,
         zero_piece: bool = False,
-        init: str = "uniform",
+        init: str = "auto",
         rng: Any = None,
         seed: int | None = None,
         label: str = "",
@@ -47,9 +49,11 @@ class Maxout(MaxoutBase, Module):
     ) -> None:
         super().__init__()
         k = self._set_shape(nin, nout, pieces, zero_piece)
+        label = check_str("Maxout(label)", label)
         self.dtype = module_dtype(dtype, "Maxout")
         source = resolve_source(rng, seed, "Maxout")
-        w = init_weights(init, self.nin, self.nout, (self.nout, k, self.nin), source, self.dtype)
+        scheme = init_scheme(init, "he")  # "auto": He, as for the ReLU family (a max of linear pieces)
+        w = init_weights(scheme, self.nin, self.nout, (self.nout, k, self.nin), source, self.dtype)
         self.weight = Tensor.parameter(w, f"{label}weight")
         self.bias = Tensor.parameter(np.zeros((self.nout, k), self.dtype), f"{label}bias")
         self.last_winners: np.ndarray | None = None
@@ -60,7 +64,7 @@ class Maxout(MaxoutBase, Module):
         nin: int,
         nout: int,
         *,
-        init: str = "uniform",
+        init: str = "auto",
         rng: Any = None,
         seed: int | None = None,
         dtype: Any = None,

@@ -4,7 +4,10 @@ Same methods and the same state-dict names and shapes as the scalar backend, so
 ``tensor_model.load_state_dict(scalar_model.state_dict())`` copies weights across. Differences:
 a parameter is one Tensor per array (``layers.0.weight`` of shape (nout, nin)), `zero_grad()`
 sets gradients to None (PyTorch's default), and `forward_batch(X)` takes an (N, nin) array and
-returns an (N, nout) Tensor. Modules hold a `dtype` (float64 by default, float32 on request).
+returns an (N, nout) Tensor. Modules hold a `dtype` (float64 by default, float32 on request);
+a float32 *array* fed to a float64 module is widened (exactly), so `data.load_mnist_5k()`'s
+float32 X works with the defaults. The root `Module` names this backend's ``losses`` module and
+its ``no_grad`` context (`micrograd_tips._modes.no_grad`) for generic code such as `training.fit`.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from .. import _modes
+from .._checks import fail
 from .._module_base import ModuleBase
+from . import losses as _losses
 from ._convert import operand_array, resolve_dtype, to_array
 from .engine import Tensor, _leaf
 
@@ -30,9 +36,10 @@ def module_dtype(dtype: Any, who: str) -> np.dtype:
 def as_input(x: Any, dtype: np.dtype, who: str, nin: int | None = None) -> Tensor:
     """An input batch as a Tensor of the module's dtype; its last axis must have `nin` entries.
 
-    A Tensor must already have that dtype (TypeError otherwise: no silent conversion); lists,
-    numbers and integer arrays adopt it; a float array of the other dtype is rejected. An array
-    of the right dtype is wrapped without a copy (the backend never writes into inputs).
+    A Tensor must already have that dtype (TypeError otherwise: no silent conversion of a graph
+    node); lists, numbers and integer arrays adopt it; a float32 array is widened to a float64
+    module exactly; a float64 array is rejected by a float32 module (it would lose precision). An
+    array of the right dtype is wrapped without a copy (the backend never writes into inputs).
     """
     if isinstance(x, Tensor):
         if x.data.dtype != dtype:
@@ -40,6 +47,8 @@ def as_input(x: Any, dtype: np.dtype, who: str, nin: int | None = None) -> Tenso
         t = x
     elif isinstance(x, np.ndarray) and x.dtype == dtype:
         t = _leaf(x)  # a batch of the right dtype is used as is, not copied (it is never written)
+    elif isinstance(x, np.ndarray) and x.dtype == np.float32 and dtype == np.float64:
+        t = _leaf(x.astype(np.float64))  # widening is exact: load_mnist_5k's float32 X, float64 model
     else:
         t = _leaf(operand_array(x, dtype, who))
     if nin is not None and (t.data.ndim == 0 or t.data.shape[-1] != nin):
@@ -56,11 +65,14 @@ class Module(ModuleBase[Tensor], backend_root=True):
     naming, train/eval and repr are shared with the scalar backend (`ModuleBase`).
     """
 
+    losses = _losses  # this backend's losses (generic code calls type(model).losses.cross_entropy)
+    no_grad = staticmethod(_modes.no_grad)  # evaluation builds no graph
+
     def forward_batch(self, X: Any) -> Tensor:
         """forward(X) for an (N, nin) batch as one mini-batch: Dropout(resample="batch") draws
         one new mask for it. Returns the (N, nout) output Tensor."""
         if isinstance(X, (str, bytes)) or X is None:
-            raise TypeError(f"forward_batch(X): got {type(X).__name__}; expected an (N, nin) array or Tensor")
+            fail("forward_batch(X)", X, "an (N, nin) array or Tensor")
         if getattr(X, "ndim", 2) != 2 and not isinstance(X, (list, tuple)):
             raise ValueError(f"forward_batch(X): got shape {X.shape}; expected a 2-D (N, nin) batch")
         return self._run_batch(lambda: self.forward(X))

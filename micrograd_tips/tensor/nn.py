@@ -2,10 +2,17 @@
 
 `Module`, `Neuron`, `Layer`, `Linear`, `MLP`, `Sequential` here, plus the activation modules,
 `Maxout` and `Dropout` re-exported, so ``from micrograd_tips.tensor import nn`` gives everything.
-Same constructor arguments as the scalar classes, plus ``dtype=`` (float64 by default). A layer
+Same constructor arguments as the scalar classes (``nonlin=`` too), plus ``dtype=``. A layer
 computes a whole batch at once: x of shape (N, nin) → (N, nout), z = x·Wᵀ + b in one fused
-`linear` node. State dicts carry the scalar backend's names and shapes; with the same `seed` the
-two backends draw the same initial weights.
+`linear` node. State dicts carry the scalar backend's names and shapes; with the same `seed` and
+`init` the two backends draw the same initial weights.
+
+Defaults made for the natural path ``load_mnist_5k()`` → ``MLP(784, [128, 10])`` → `fit`:
+``init="auto"`` — each layer gets the initialisation that suits its activation (`_init`: He for
+the ReLU family and Maxout, Xavier for sigmoid, tanh and the linear output), so the cross-entropy
+starts near ln 10 (the scalar backend keeps micrograd's "uniform"); ``dtype=None`` — float64
+parameters, and a float32 array input is widened exactly (`module.as_input`); pass
+``dtype="float32"`` for float32 arithmetic (about twice as fast).
 
 Lecture section 0 (the recipe): step 1, "define a set of functions" — the network.
 """
@@ -17,8 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from .._activation_table import activation_spec
+from .._checks import check_positive_int, check_str
+from .._init import init_scheme
+from .._layer_base import MLPBase
 from .._module_base import SequentialBase
-from ..nn import MLPBase, check_count, check_label
 from .activations import (
     ELU,
     Activation,
@@ -31,6 +41,7 @@ from .activations import (
     Tanh,
     activation_names,
     get_activation,
+    suited_init,
 )
 from .dropout import Dropout
 from .engine import Tensor
@@ -72,24 +83,25 @@ class Neuron(Module):
     def __init__(
         self,
         nin: int,
-        activation: Any = "relu",
+        activation: Any = None,
         *,
-        init: str = "uniform",
+        nonlin: bool | None = None,
+        init: str = "auto",
         rng: Any = None,
         seed: int | None = None,
         label: str = "",
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        self.nin = check_count(nin, "Neuron(nin)")
-        label = check_label(label, "Neuron")
+        self.nin = check_positive_int("Neuron(nin)", nin)
+        label = check_str("Neuron(label)", label)
         self.dtype = module_dtype(dtype, "Neuron")
+        self.activation = get_activation(activation_spec(activation, nonlin, "Neuron"), 1, self.dtype)
         source = resolve_source(rng, seed, "Neuron")
-        self.w = Tensor.parameter(
-            init_weights(init, self.nin, 1, (self.nin,), source, self.dtype), f"{label}w"
-        )
+        scheme = init_scheme(init, suited_init(self.activation))
+        w = init_weights(scheme, self.nin, 1, (self.nin,), source, self.dtype)
+        self.w = Tensor.parameter(w, f"{label}w")
         self.b = Tensor.parameter(np.zeros((), self.dtype), f"{label}b")
-        self.activation = get_activation(activation, 1, self.dtype)
 
     def _param_tree(self) -> dict[str, Tensor]:
         return {"weight": self.w, "bias": self.b}
@@ -115,9 +127,10 @@ class Layer(Module):
         self,
         nin: int,
         nout: int,
-        activation: Any = "relu",
+        activation: Any = None,
         *,
-        init: str = "uniform",
+        nonlin: bool | None = None,
+        init: str = "auto",
         rng: Any = None,
         seed: int | None = None,
         label: str = "",
@@ -125,15 +138,16 @@ class Layer(Module):
     ) -> None:
         super().__init__()
         who = type(self).__name__
-        self.nin = check_count(nin, f"{who}(nin)")
-        self.nout = check_count(nout, f"{who}(nout)")
-        label = check_label(label, who)
+        self.nin = check_positive_int(f"{who}(nin)", nin)
+        self.nout = check_positive_int(f"{who}(nout)", nout)
+        label = check_str(f"{who}(label)", label)
         self.dtype = module_dtype(dtype, who)
+        self.activation = get_activation(activation_spec(activation, nonlin, who), self.nout, self.dtype)
         source = resolve_source(rng, seed, who)
-        w = init_weights(init, self.nin, self.nout, (self.nout, self.nin), source, self.dtype)
+        scheme = init_scheme(init, suited_init(self.activation))
+        w = init_weights(scheme, self.nin, self.nout, (self.nout, self.nin), source, self.dtype)
         self.weight = Tensor.parameter(w, f"{label}weight")
         self.bias = Tensor.parameter(np.zeros(self.nout, self.dtype), f"{label}bias")
-        self.activation = get_activation(activation, self.nout, self.dtype)
 
     def named_children(self) -> list[tuple[str, Module]]:
         """Only the activation σ (the weights are parameters, not sub-modules)."""
@@ -145,7 +159,7 @@ class Layer(Module):
     def forward(self, x: Any) -> Tensor:
         """σ(x·Wᵀ + b): (N, nin) → (N, nout), or (nin,) → (nout,). ReLU is fused into the linear op."""
         xt = as_input(x, self.dtype, f"{type(self).__name__}(x)", self.nin)
-        if type(self.activation) is ReLU:
+        if isinstance(self.activation, Activation) and self.activation.name == "relu":
             return linear(xt, self.weight, self.bias, relu=True)
         return self.activation(linear(xt, self.weight, self.bias))
 
@@ -164,7 +178,7 @@ class Linear(Layer):
         nin: int,
         nout: int,
         *,
-        init: str = "uniform",
+        init: str = "auto",
         rng: Any = None,
         seed: int | None = None,
         label: str = "",
@@ -182,7 +196,8 @@ class MLP(MLPBase, Module):
 
     The scalar `MLP`'s arguments (``MLP(2, [16, 16, 1])``: ReLU hidden layers, linear output),
     optional dropout (lecture B3) on the inputs (`input_dropout`) and after every hidden layer
-    (`dropout`), plus ``dtype``. State dict: ``layers.k.weight``, ``layers.k.bias``
+    (`dropout`), plus ``dtype``; ``init="auto"`` by default (see the module docstring).
+    State dict: ``layers.k.weight``, ``layers.k.bias``
     (+ ``layers.k.activation.alpha``). Output (N, nout) for an (N, nin) batch.
     y = f_L(…f_2(f_1(x))), f_k(x) = σ_k(x·W_kᵀ + b_k). Lecture 0, step 1 (define a set of functions).
     """
@@ -194,7 +209,7 @@ class MLP(MLPBase, Module):
         activation: Any = "relu",
         *,
         output_activation: Any = "linear",
-        init: str = "uniform",
+        init: str = "auto",
         rng: Any = None,
         seed: int | None = None,
         dropout: float = 0.0,
@@ -205,15 +220,12 @@ class MLP(MLPBase, Module):
     ) -> None:
         super().__init__()
         sizes, acts = self._layer_specs(nin, nouts, activation)
-        hidden = len(acts)
         self.dtype = module_dtype(dtype, "MLP")
         source = resolve_source(rng, seed, "MLP")
-        self.layers: list[Layer] = []
-        for k in range(hidden + 1):
-            act = acts[k] if k < hidden else output_activation
-            self.layers.append(
-                Layer(sizes[k], sizes[k + 1], act, init=init, rng=source, label=f"L{k}.", dtype=self.dtype)
-            )
+        self.layers: list[Layer] = [
+            Layer(sizes[k], sizes[k + 1], act, init=init, rng=source, label=f"L{k}.", dtype=self.dtype)
+            for k, act in enumerate([*acts, output_activation])
+        ]
         self._add_dropouts(Dropout, dropout, input_dropout, dropout_scaling, dropout_resample, source)
 
     def forward(self, x: Any) -> Tensor:
