@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import losses as _losses
-from ._checks import fail
+from ._checks import as_real, fail
 from ._module_base import ModuleBase
 from .engine import Value
 
@@ -103,11 +103,7 @@ def _read_floats(value: Any, key: str) -> tuple[list[float], tuple[int, ...]]:
             if len(shapes) > 1:
                 raise ValueError(f"load_state_dict: {key!r} is ragged at {where or 'top level'}.")
             return (len(node), *(shapes.pop() if shapes else ()))
-        if isinstance(node, bool) or not isinstance(node, numbers.Real):
-            raise TypeError(
-                f"load_state_dict: {key!r}{where} is {type(node).__name__} {node!r:.40}; expected a number."
-            )
-        flat.append(float(node))
+        flat.append(as_real(f"load_state_dict: {key!r}{where}", node))
         return ()
 
     return flat, walk(value, "")
