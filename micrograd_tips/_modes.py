@@ -20,42 +20,51 @@ __all__ = [
     "set_grad_enabled",
 ]
 
-_GRAD: contextvars.ContextVar[bool] = contextvars.ContextVar("micrograd_tips_grad", default=True)
-_ANOMALY: contextvars.ContextVar[bool] = contextvars.ContextVar("micrograd_tips_anomaly", default=False)
+Blocks = tuple[tuple[object, bool], ...]  # the open blocks of one mode, oldest first: (key, value)
+
+_GRAD: contextvars.ContextVar[Blocks] = contextvars.ContextVar("micrograd_tips_grad", default=())
+_ANOMALY: contextvars.ContextVar[Blocks] = contextvars.ContextVar("micrograd_tips_anomaly", default=())
 
 
 class _Mode:
-    """``with mode:`` sets a ContextVar and restores it on exit; reusable and re-entrant."""
+    """``with mode:`` opens a block of the mode; the mode is the value of the newest open block.
 
-    _var: contextvars.ContextVar[bool]
+    Each exit closes exactly its own block, so blocks left out of order (two generators closed in
+    the order they were opened) leave no stale value behind; one object may be entered again and
+    by several threads at once.
+    """
+
+    _var: contextvars.ContextVar[Blocks]
     _value: bool
 
     def __init__(self) -> None:
-        self._saved = threading.local()  # one object may be entered by several threads at once
+        self._keys = threading.local()  # this object's open blocks, per thread
 
     def __enter__(self) -> None:
-        self._saved.__dict__.setdefault("stack", []).append(self._var.get())
-        self._var.set(self._value)
+        key = object()
+        self._keys.__dict__.setdefault("stack", []).append(key)
+        self._var.set((*self._var.get(), (key, self._value)))
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._var.set(self._saved.stack.pop())
+        key = self._keys.stack.pop()
+        self._var.set(tuple(block for block in self._var.get() if block[0] is not key))
 
 
-class no_grad(_Mode):  # noqa: N801  (used like a function, as torch.no_grad)
+class no_grad(_Mode):
     """Build no graph inside this block (evaluation): results of Tensor ops require no grad."""
 
     _var, _value = _GRAD, False
 
 
-class enable_grad(_Mode):  # noqa: N801
+class enable_grad(_Mode):
     """Build graphs again inside a `no_grad` block."""
 
     _var, _value = _GRAD, True
 
 
-class set_grad_enabled(_Mode):  # noqa: N801
+class set_grad_enabled(_Mode):
     """``with set_grad_enabled(flag):`` — grad mode on or off, chosen by a bool."""
 
     _var = _GRAD
@@ -67,7 +76,7 @@ class set_grad_enabled(_Mode):  # noqa: N801
         self._value = mode
 
 
-class detect_anomaly(_Mode):  # noqa: N801
+class detect_anomaly(_Mode):
     """Raise `FloatingPointError` at the first op (forward or backward) that yields nan or inf.
 
     Lecture 0: find where ∇L (or L) of gradient descent θ ← θ − η∇L first became non-finite.
@@ -82,10 +91,12 @@ class detect_anomaly(_Mode):  # noqa: N801
 
 
 def is_grad_enabled() -> bool:
-    """False inside a `no_grad()` block of this thread/context."""
-    return _GRAD.get()
+    """False inside a `no_grad()` block of this thread/context (the newest open block decides)."""
+    blocks = _GRAD.get()
+    return blocks[-1][1] if blocks else True
 
 
 def is_anomaly_enabled() -> bool:
     """True inside a `detect_anomaly()` block of this thread/context."""
-    return _ANOMALY.get()
+    blocks = _ANOMALY.get()
+    return blocks[-1][1] if blocks else False

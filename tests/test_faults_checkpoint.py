@@ -741,11 +741,6 @@ def test_sigkill_during_saves_keeps_the_previous_checkpoint_and_no_temp_file(tmp
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the change to nn._read_floats / tensor._convert.to_array reported with issue 10; "
-    "remove this mark once load_state_dict raises ValueError for 10**400",
-)
 @pytest.mark.parametrize("make", [scalar_model, tensor_model], ids=["scalar", "numpy"])
 def test_load_state_dict_with_a_number_beyond_float64_is_a_value_error(make: Callable[[], Any]) -> None:
     model = make()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 import weakref
 
 import pytest
@@ -348,7 +349,7 @@ def test_shape_errors_name_the_op_and_both_shapes() -> None:
         a @ b
     with pytest.raises(ValueError, match=r"reshape.*\(2, 3\)"):
         a.reshape(4, 2)
-    with pytest.raises(ValueError, match="axis 2"):
+    with pytest.raises(ValueError, match=r"sum\(axis\): got int 2.*\[-2, 2\)"):
         a.sum(axis=2)
     with pytest.raises(TypeError, match="axis"):
         a.sum(axis=1.0)
@@ -372,3 +373,190 @@ def test_backward_twice_through_a_view_adds_exactly_twice(view: str) -> None:
     loss.backward()
     loss.backward()
     np.testing.assert_array_equal(x.grad, np.full((2, 2), 4.0))
+
+
+# -- IEEE edge points vs PyTorch float64 (issue: x ** 0 at x = 0, ELU far to the left) -------------
+
+EDGE_BASES = [0.0, -0.0, 5e-324, -5e-324, 1e-310, np.nan, np.inf, -np.inf, 2.0, -3.0]
+
+
+def test_pow_zero_exponent_gradient_is_zero_for_every_base_like_torch() -> None:
+    torch = pytest.importorskip("torch")
+    bases = np.array(EDGE_BASES)
+    for exponent in ("const", "tensor"):
+        x = Tensor(bases, requires_grad=True)
+        e = Tensor(np.zeros_like(bases), requires_grad=True)
+        (x ** (0.0 if exponent == "const" else e)).sum().backward()
+        px = torch.tensor(bases, requires_grad=True)
+        pe = torch.zeros(len(bases), dtype=torch.float64, requires_grad=True)
+        (px ** (0.0 if exponent == "const" else pe)).sum().backward()
+        np.testing.assert_array_equal(x.grad, np.zeros_like(bases))  # y = x⁰ = 1 is constant in x
+        np.testing.assert_array_equal(x.grad, px.grad.numpy())
+        if exponent == "tensor":  # ∂y/∂e = y·ln x: nan/inf where ln x is, 0 at x = 0 (the limit)
+            np.testing.assert_array_equal(e.grad, pe.grad.numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_elu_gradient_is_alpha_exp_z_exactly_far_to_the_left(dtype: str) -> None:
+    torch = pytest.importorskip("torch")
+    z = np.array([-800.0, -100.0, -40.0, -36.7, -20.0, -1e-300, -0.0, 0.0, 1e-300, 3.0])
+    for alpha in (1.0, 0.7):
+        t = Tensor(z, requires_grad=True, dtype=dtype)
+        t.elu(alpha).sum().backward()
+        zd = z.astype(dtype).astype(np.float64)  # the points as the Tensor holds them
+        closed = np.where(zd > 0, 1.0, alpha * np.exp(np.minimum(zd, 0.0)))  # α·eᶻ for z ≤ 0
+        np.testing.assert_allclose(t.grad, closed.astype(dtype), rtol=1e-6 if dtype == "float32" else 1e-15)
+        p = torch.tensor(z.astype(dtype), requires_grad=True)
+        torch.nn.functional.elu(p, alpha).sum().backward()
+        np.testing.assert_allclose(t.grad, p.grad.numpy(), rtol=1e-6 if dtype == "float32" else 1e-15)
+    t = Tensor([-40.0], requires_grad=True)
+    t.elu().backward(np.ones(1))
+    assert t.grad[0] == pytest.approx(4.248354255291589e-18, rel=1e-15)  # e⁻⁴⁰, not 0
+
+
+# -- smaller PyTorch-like behaviours and clear errors -----------------------------------------------
+
+
+def test_bool_of_a_one_element_tensor_is_its_truth_and_otherwise_an_error() -> None:
+    torch = pytest.importorskip("torch")
+    for value in ([0.0], [2.0], 0.0, [[-0.0]], [np.nan]):
+        assert bool(Tensor(value)) is bool(torch.tensor(value))
+    for shape in ((2,), (0,), (2, 2)):
+        with pytest.raises(ValueError, match=rf"bool\(Tensor\).*{re.escape(str(shape))}"):
+            bool(Tensor(np.zeros(shape)))
+
+
+def test_masked_arrays_are_rejected_instead_of_losing_their_mask() -> None:
+    m = np.ma.array([1.0, 2.0], mask=[False, True])
+    for make in (lambda: Tensor(m), lambda: Tensor([1.0, 2.0]) + m, lambda: Tensor([[1.0], m])):
+        with pytest.raises(TypeError, match=r"(?s)MaskedArray.*mask.*filled"):
+            make()
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean", "max"])
+@pytest.mark.parametrize("bad", ["yes", 1, None, np.bool_(True)])
+def test_keepdims_must_be_a_bool(reduce: str, bad) -> None:
+    with pytest.raises(TypeError, match=rf"{reduce}\(keepdims\)"):
+        getattr(Tensor([1.0, 2.0]), reduce)(keepdims=bad)
+
+
+def test_group_max_names_the_shape_problem() -> None:
+    with pytest.raises(ValueError, match=r"group_max\(pieces=1\).*shape.*\(\)"):
+        Tensor(1.0).group_max(1)
+    with pytest.raises(ValueError, match=r"group_max\(pieces=2\).*\(1, 3\).*divisible by 2"):
+        Tensor([[1.0, 2.0, 3.0]]).group_max(2)
+    with pytest.raises(ValueError, match=r"group_max\(pieces\)"):
+        Tensor([1.0]).group_max(0)
+    with pytest.raises(TypeError, match=r"group_max\(pieces\)"):
+        Tensor([1.0]).group_max(1.0)
+
+
+# -- graph semantics (PyTorch's): leaves accumulate, an op result's grad belongs to its pass ---------
+
+
+def test_an_intermediate_grad_belongs_to_the_last_pass_and_leaves_accumulate() -> None:
+    x = Tensor([1.0, -2.0], requires_grad=True)
+    h = x * 3.0
+    loss = (h * h).sum()  # ∂/∂h = 2h, ∂/∂x = 18x
+    loss.backward()
+    loss.backward()
+    np.testing.assert_array_equal(h.grad, 2 * h.data)  # not 4h
+    np.testing.assert_array_equal(x.grad, 2 * 18 * x.data)
+    x.grad = None
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, 18 * x.data)
+
+
+@settings(max_examples=25, deadline=None)
+@given(x=hnp.arrays(np.float64, (2, 3), elements=FLOATS), repeats=st.integers(1, 4))
+def test_repeated_backward_adds_exactly_the_same_contribution(x, repeats: int) -> None:
+    # the property: k backward calls on one graph give k times one call's leaf gradient, bit for bit
+    # when k·g is exact (k a power of two) and to rounding otherwise
+    t = Tensor(x, requires_grad=True)
+    w = Tensor.parameter(RNG.normal(size=(2, 3)))
+    loss = (linear(t.tanh(), w, relu=True) * t[:, :2]).sum() + (t**2.0).mean()
+    loss.backward()
+    once_t, once_w = t.grad.copy(), w.grad.copy()
+    for _ in range(repeats - 1):
+        loss.backward()
+    np.testing.assert_allclose(t.grad, repeats * once_t, rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(w.grad, repeats * once_w, rtol=1e-13, atol=1e-300)
+
+
+def test_leaves_of_a_graph_never_share_gradient_memory_even_through_views() -> None:
+    a = Tensor(np.ones((2, 2)), requires_grad=True)
+    b = Tensor(np.ones(4), requires_grad=True)
+    y = a.reshape(4) + b  # '+' passes g on unchanged to both inputs; reshape passes a view of it
+    y.sum().backward()
+    grads = [a.grad, b.grad]
+    assert not np.shares_memory(grads[0], grads[1])
+    a.grad += 1.0
+    np.testing.assert_array_equal(b.grad, np.ones(4))
+
+
+# -- the public table of local derivatives -----------------------------------------------------------
+
+
+def test_a_new_op_through_define_op_and_record_backprops_like_a_built_in() -> None:
+    from micrograd_tips.tensor import define_op, record
+
+    name = f"softplus_test_{id(object())}"
+
+    def softplus(x: np.ndarray) -> np.ndarray:  # y = ln(1 + eˣ)
+        return np.logaddexp(0.0, x)
+
+    @define_op(name)
+    def _softplus_vjp(out, g):  # dy/dx = σ(x)
+        (x,) = out._prev
+        return (g / (1.0 + np.exp(-x.data)),)
+
+    check_grad(lambda t: record(name, (t,), softplus(t.data)) * t, away_from_kinks((3, 2)))
+    with pytest.raises(ValueError, match="replace=True"):
+        define_op(name, _softplus_vjp)
+    x = Tensor([0.5], requires_grad=True)
+    y = record(name, (x,), softplus(x.data))
+    define_op(name, lambda out, g: (g * 0.0,), replace=True)  # a node keeps the VJP it was built with
+    y.backward()
+    np.testing.assert_allclose(x.grad, [1 / (1 + np.exp(-0.5))])
+
+
+def test_define_op_and_record_reject_bad_use_clearly() -> None:
+    from micrograd_tips.tensor import define_op, record
+
+    with pytest.raises(ValueError, match=r"define_op\(name\).*built-in"):
+        define_op("+", lambda out, g: (g, g), replace=True)
+    with pytest.raises(TypeError, match=r"define_op\(name\)"):
+        define_op(3, lambda out, g: (g,))  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match="vjp"):
+        define_op("needs_a_callable_vjp", 42)  # type: ignore[call-overload]
+    x = Tensor([1.0], requires_grad=True)
+    with pytest.raises(ValueError, match=r"no_such_op.*define_op"):
+        record("no_such_op", (x,), x.data * 2)
+    name = f"bad_shape_{id(object())}"
+    define_op(name, lambda out, g: (g.sum(),))  # forgets the input's shape
+    with pytest.raises(ValueError, match=rf"VJP of op '{name}'.*shape"):
+        record(name, (Tensor([1.0, 2.0], requires_grad=True),), np.ones(2)).sum().backward()
+
+
+def test_no_grad_and_is_grad_enabled_are_the_shared_per_thread_modes() -> None:
+    import micrograd_tips._modes as modes
+    import micrograd_tips.tensor as tensor
+
+    assert tensor.no_grad is modes.no_grad and tensor.is_grad_enabled is modes.is_grad_enabled
+
+
+def test_the_core_modules_import_no_scalar_backend_module_and_ops_not_the_engine() -> None:
+    import ast
+    import pathlib
+
+    import micrograd_tips.tensor as tensor
+
+    root = pathlib.Path(tensor.__file__).parent
+    for name in ("engine.py", "ops.py", "losses.py", "_convert.py", "__init__.py"):
+        source = (root / name).read_text(encoding="utf-8")
+        assert "getrefcount" not in source, name
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and node.level == 2:  # from ..x import
+                assert (node.module or "").startswith("_"), f"{name} imports the scalar {node.module}"
+            if name == "ops.py" and isinstance(node, ast.ImportFrom) and node.level == 1:
+                assert node.module not in ("engine", None), "ops.py must not import the engine"

@@ -227,6 +227,9 @@ def test_loss_input_errors() -> None:
         tlosses.mse(z, np.zeros(3))
     with pytest.raises(ValueError, match="−1 or \\+1"):
         tlosses.hinge(Tensor(np.zeros(2)), [0.5, 1.0])
+    for hinge in (tlosses.hinge, lambda s, t: slosses.hinge(s.data.tolist(), t)):
+        with pytest.raises(ValueError, match=r"signed_labels"):  # 0/1 labels: the way to ±1
+            hinge(Tensor(np.zeros(3)), [0, 1, 1])
     with pytest.raises(TypeError, match="float32"):
         tnn.MLP(3, [2]).forward_batch(Tensor(np.zeros((1, 3), np.float32)))
     with pytest.raises(ValueError, match=r"\(N, 3\)"):
@@ -247,3 +250,35 @@ def test_cross_entropy_matches_torch_in_float32() -> None:
     assert loss.dtype == np.float32 and t.grad.dtype == np.float32
     np.testing.assert_allclose(float(loss), ref.item(), rtol=1e-5)
     np.testing.assert_allclose(t.grad, p.grad.numpy(), atol=1e-6)
+
+
+# -- IEEE edge points: both backends and PyTorch float64 agree ---------------------------------------
+
+EDGE_BASES = [0.0, -0.0, 5e-324, -5e-324, 1e-310, float("nan"), float("inf"), -float("inf"), 2.0, -3.0]
+
+
+@pytest.mark.parametrize("base", EDGE_BASES)
+def test_pow_zero_exponent_gradient_parity_at_every_base(base: float) -> None:
+    torch = pytest.importorskip("torch")
+    v = Value(base)
+    (v**0).backward()
+    t = Tensor([base], requires_grad=True)
+    (t**0).sum().backward()
+    p = torch.tensor([base], dtype=torch.float64, requires_grad=True)
+    (p**0).sum().backward()
+    assert v.grad == t.grad[0] == p.grad.item() == 0.0  # y = x⁰ = 1: constant in x
+
+
+@pytest.mark.parametrize("z", [-800.0, -100.0, -40.0, -36.7, -20.0, -1.0, -1e-300, -0.0, 0.0, 1e-300, 2.5])
+@pytest.mark.parametrize("alpha", [1.0, 0.7])
+def test_elu_gradient_parity_far_to_the_left(z: float, alpha: float) -> None:
+    torch = pytest.importorskip("torch")
+    v = Value(z)
+    v.elu(alpha).backward()
+    t = Tensor([z], requires_grad=True)
+    t.elu(alpha).sum().backward()
+    p = torch.tensor([z], dtype=torch.float64, requires_grad=True)
+    torch.nn.functional.elu(p, alpha).sum().backward()
+    closed = 1.0 if z > 0 else alpha * np.exp(z)  # α·eᶻ for z ≤ 0 (e⁻⁴⁰ ≈ 4.25e-18, not 0)
+    for got in (v.grad, t.grad[0], p.grad.item()):
+        assert got == pytest.approx(closed, rel=1e-15, abs=0.0)

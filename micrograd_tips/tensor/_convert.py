@@ -5,7 +5,8 @@ The dtype rule (documented on `Tensor`):
   float64, unless ``dtype=`` is given (float32 or float64 only);
 - an operand of a Tensor op that has no float dtype of its own (a Python or NumPy scalar, a list,
   an integer array) adopts the Tensor's dtype; a float *array* of the other dtype is an error;
-- bools, complex numbers, strings, None, object arrays and ragged lists are rejected.
+- bools, complex numbers, strings, None, object arrays, masked arrays (their mask would be lost)
+  and ragged lists are rejected.
 """
 
 from __future__ import annotations
@@ -15,31 +16,34 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import as_real, fail
+
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _ACCEPTED = "a real number, a (nested) list of real numbers, or a NumPy int/float array"
 
 
-def resolve_dtype(dtype: Any, what: str = "Tensor(dtype=...)") -> np.dtype | None:
+def resolve_dtype(dtype: Any, what: str = "Tensor(dtype)") -> np.dtype | None:
     """None, or the NumPy dtype float32/float64 named by `dtype` (a str, NumPy type or dtype)."""
     if dtype is None:
         return None
     try:
         resolved = np.dtype(dtype)
     except TypeError:
-        raise TypeError(f"{what}: got {dtype!r}; expected 'float32' or 'float64'") from None
+        fail(what, dtype, "'float32' or 'float64'")
     if resolved not in FLOAT_DTYPES:
-        raise TypeError(f"{what}: got {resolved}; expected float32 or float64")
+        fail(what, dtype, "float32 or float64")
     return resolved
 
 
 def _reject_kind(arr: np.ndarray, what: str) -> None:
+    """Only real numbers, and no mask to lose."""
+    if isinstance(arr, np.ma.MaskedArray):
+        fail(what, arr, "a plain array: drop the mask explicitly first (a.filled(value) or a.compressed())")
     kind = arr.dtype.kind
     if kind == "b":
-        raise TypeError(f"{what}: got a bool array; expected numbers (write 1.0/0.0, or use .astype(float))")
-    if kind == "c":
-        raise TypeError(f"{what}: got a complex array ({arr.dtype}); expected real numbers")
+        fail(what, arr, "numbers, not bools (write 1.0/0.0, or use .astype(float))")
     if kind not in "fiu":
-        raise TypeError(f"{what}: got an array of dtype {arr.dtype}; expected {_ACCEPTED}")
+        fail(what, arr, f"real numbers, not dtype {arr.dtype} ({_ACCEPTED})")
 
 
 def _check_nested(data: list | tuple, what: str) -> None:
@@ -49,36 +53,31 @@ def _check_nested(data: list | tuple, what: str) -> None:
         for item in stack.pop():
             if isinstance(item, (list, tuple)):
                 stack.append(item)
-            elif isinstance(item, (bool, np.bool_)):
-                raise TypeError(f"{what}: the list contains a bool ({item!r}); expected real numbers")
             elif isinstance(item, np.ndarray):
                 _reject_kind(item, what)
-            elif not isinstance(item, numbers.Real):
-                raise TypeError(
-                    f"{what}: the list contains {type(item).__name__} {item!r:.40}; expected real numbers"
-                )
+            else:
+                as_real(f"{what}: an entry of the list", item, "real numbers (not bools)")
 
 
 def to_array(data: Any, dtype: np.dtype | None, what: str = "Tensor(data)") -> np.ndarray:
     """A fresh float32/float64 ndarray holding `data`, or a clear TypeError/ValueError."""
-    if isinstance(data, (bool, np.bool_)):
-        raise TypeError(f"{what}: got a bool ({data!r}); expected {_ACCEPTED}. Write 1.0 or 0.0.")
     if isinstance(data, np.ndarray):
         arr = data
-    elif isinstance(data, numbers.Real):
-        arr = np.asarray(data)
     elif isinstance(data, (list, tuple)):
         _check_nested(data, what)
         try:
             arr = np.array(data)
         except ValueError:
-            raise ValueError(
-                f"{what}: got a ragged nested list (rows of different lengths); "
-                "expected a rectangular nested list"
-            ) from None
+            fail(
+                what,
+                data,
+                "a rectangular nested list, not a ragged one (rows of different lengths)",
+                ValueError,
+            )
+    elif isinstance(data, numbers.Real) and not isinstance(data, (bool, np.bool_)):
+        arr = np.asarray(as_real(what, data))
     else:
-        kind = type(data).__name__
-        raise TypeError(f"{what}: got {kind} {data!r:.60}; expected {_ACCEPTED}")
+        fail(what, data, f"{_ACCEPTED} (write 1.0 or 0.0 for a bool)")
     _reject_kind(arr, what)
     if dtype is None:
         dtype = arr.dtype if arr.dtype in FLOAT_DTYPES else FLOAT_DTYPES[1]

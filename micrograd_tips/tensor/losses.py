@@ -20,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from .engine import _BACKWARD, Grads, Tensor, _make
+from .._checks import fail
+from .engine import Tensor, record
+from .ops import Grads, Node, define_op
 
 __all__ = ["accuracy", "cross_entropy", "hinge", "log_softmax", "mse", "softmax"]
 
@@ -28,7 +30,7 @@ __all__ = ["accuracy", "cross_entropy", "hinge", "log_softmax", "mse", "softmax"
 def _logits(outputs: Any, who: str) -> Tensor:
     t = outputs if isinstance(outputs, Tensor) else Tensor(outputs)
     if t.data.ndim not in (1, 2) or t.data.shape[-1] == 0 or t.data.size == 0:
-        raise ValueError(f"{who}: got logits of shape {t.shape}; expected (N, K) or (K,) with K ≥ 1, N ≥ 1")
+        fail(f"{who}: the logits' shape", t.shape, "(N, K) or (K,) with K ≥ 1, N ≥ 1", ValueError)
     return t
 
 
@@ -37,35 +39,38 @@ def _classes(targets: Any, logits: Tensor, who: str) -> np.ndarray:
     single = logits.data.ndim == 1
     arr = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
     if arr.dtype.kind not in "iu":
-        raise TypeError(f"{who}: targets have dtype {arr.dtype} ({arr!r:.40}); expected int classes")
+        fail(f"{who}(targets)", targets, "int classes")
     n = 1 if single else logits.data.shape[0]
     if arr.shape != (() if single else (n,)):
-        raise ValueError(
-            f"{who}: targets of shape {arr.shape} for logits of shape {logits.shape}; expected {(n,)}"
+        fail(
+            f"{who}(targets) for logits of shape {logits.shape}: the shape", arr.shape, f"{(n,)}", ValueError
         )
     k = logits.data.shape[-1]
     if arr.size and (arr.min() < 0 or arr.max() >= k):
-        raise ValueError(f"{who}: a target is outside [0, {k}) (got min {arr.min()}, max {arr.max()})")
+        fail(f"{who}(targets)", targets, f"classes in [0, {k})", ValueError)
     return arr.reshape(n).astype(np.intp)
 
 
 def _paired(outputs: Any, targets: Any, who: str) -> tuple[Tensor, np.ndarray]:
     """(outputs, targets) with the same shape; targets are finite numbers of the outputs' dtype."""
     out = outputs if isinstance(outputs, Tensor) else Tensor(outputs)
-    if isinstance(targets, (bool, np.bool_)):
-        raise TypeError(f"{who}: targets is a bool; expected numbers")
     t = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
-    if t.dtype.kind not in "iuf":
-        raise TypeError(f"{who}: targets have dtype {t.dtype}; expected real numbers")
+    if isinstance(targets, (bool, np.bool_)) or t.dtype.kind not in "iuf":
+        fail(f"{who}(targets)", targets, "real numbers")
     if t.shape != out.data.shape:
         if out.data.ndim == 2 and out.data.shape[1] == 1 and t.shape == out.data.shape[:1]:
             t = t[:, None]  # a 1-output model's (N, 1) outputs with (N,) targets
         else:
-            raise ValueError(f"{who}: outputs of shape {out.shape} and targets of shape {t.shape} differ")
+            fail(
+                f"{who}(targets) for outputs of shape {out.shape}: the shape",
+                t.shape,
+                "the same shape",
+                ValueError,
+            )
     if out.data.size == 0:
-        raise ValueError(f"{who}: got an empty batch.")
+        fail(f"{who}(outputs)", outputs, "a non-empty batch", ValueError)
     if not np.isfinite(t).all():
-        raise ValueError(f"{who}: the targets contain nan or inf; expected finite numbers.")
+        fail(f"{who}(targets)", targets, "finite numbers (no nan or inf)", ValueError)
     return out, t.astype(out.data.dtype)
 
 
@@ -86,7 +91,12 @@ def hinge(outputs: Any, targets: Any) -> Tensor:
     """
     s, t = _paired(outputs, targets, "hinge")
     if not np.isin(t, (-1, 1)).all():
-        raise ValueError(f"hinge: targets must be −1 or +1; got {np.unique(t)[:5]}")
+        hint = (
+            "; for 0/1 labels use micrograd_tips.data.signed_labels(y) (= 2y − 1)"
+            if np.isin(t, (0, 1)).all()
+            else ""
+        )
+        fail("hinge(targets)", targets, f"−1 or +1 labels{hint}", ValueError)
     return (1.0 - s * t).relu().mean()
 
 
@@ -122,19 +132,16 @@ def cross_entropy(outputs: Any, targets: Any) -> Tensor:
         total = e.sum(axis=1, keepdims=True)
         loss = (np.log(total[:, 0]) - shifted[rows, t]).mean()
         e /= total  # e is now softmax(z), kept for the backward
-    return _make(np.asarray(loss, dtype=z.data.dtype), (z,), "cross_entropy", (e, t))
+    return record("cross_entropy", (z,), np.asarray(loss, dtype=z.data.dtype), (e, t))
 
 
-def _back_cross_entropy(out: Tensor, g: np.ndarray) -> Grads:  # ∂L/∂zₙⱼ = (pₙⱼ − [j = tₙ])/N
-    (z,) = out._prev
+@define_op("cross_entropy")
+def _cross_entropy_vjp(out: Node, g: np.ndarray) -> Grads:  # ∂L/∂zₙⱼ = (pₙⱼ − [j = tₙ])/N
     probs, t = out._ctx
     d = probs.copy()
     d[np.arange(len(t)), t] -= 1
     d *= g / len(t)
-    return (d.reshape(z.data.shape),)
-
-
-_BACKWARD["cross_entropy"] = _back_cross_entropy
+    return (d.reshape(out._prev[0].data.shape),)
 
 
 def accuracy(outputs: Any, targets: Any) -> float:
@@ -149,7 +156,7 @@ def accuracy(outputs: Any, targets: Any) -> float:
     if is_scores and not isinstance(targets, numbers.Integral):
         s, t = _paired(out, targets, "accuracy")
         if not np.isin(t, (-1, 1)).all():
-            raise ValueError("accuracy: scalar scores need targets −1 or +1.")
+            fail("accuracy(targets) for scores", targets, "−1 or +1 labels", ValueError)
         return float(np.mean((s.data > 0) == (t > 0)))
     z = _logits(out, "accuracy")
     t = _classes(targets, z, "accuracy")

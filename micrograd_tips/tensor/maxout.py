@@ -15,10 +15,10 @@ import numpy as np
 from .._checks import check_str
 from .._init import init_scheme
 from .._layer_base import MaxoutBase
-from .engine import Tensor
+from .engine import Tensor, linear
 from .init import init_weights, resolve_source
 from .module import Module, as_input, module_dtype
-from .ops import linear, winners
+from .ops import winners
 
 __all__ = ["Maxout"]
 

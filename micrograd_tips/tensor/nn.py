@@ -44,11 +44,10 @@ from .activations import (
     suited_init,
 )
 from .dropout import Dropout
-from .engine import Tensor
+from .engine import Tensor, linear
 from .init import init_weights, resolve_source
 from .maxout import Maxout
 from .module import Module, as_input, module_dtype
-from .ops import linear
 
 __all__ = [
     "ELU",
