@@ -1,24 +1,41 @@
-"""Testing helpers: check an op's backprop gradient against finite differences.
+"""Testing helpers: check an op's backprop gradient against finite differences, and its kinks.
 
-`gradcheck` is for anyone who adds an op (for instance with `define_unary`) or a model: it
-recomputes every input's derivative by central finite differences in float64 and compares.
-Hypothesis strategies for property tests live in `micrograd_tips.testing.strategies` (they need
-the `hypothesis` package; this module does not).
+- `gradcheck(f, inputs)`: every input's derivative by backprop vs central finite differences in
+  float64 (a relative step); fails on any mismatch and on any non-finite number on either side.
+- `check_kinks(op, expected)` and `check_kink_conventions()` (`testing.kinks`): the derivative
+  *at* a kink (relu′(0) = 0, a max tie goes to the lowest index, …), where finite differences
+  cannot decide, against a stated table.
+- With Hypothesis: `testing.strategies` (floats away from kinks, Values, random expression graphs),
+  `testing.replay` (run a generated graph on PyTorch or the NumPy backend and compare),
+  `testing.tensors` / `testing.tensor_strategies` (the same for `micrograd_tips.tensor`).
 
 Lecture: every part of the course trains by gradient descent, θ ← θ − η∇L, so a wrong ∇L breaks
-all of it silently; this is how to catch one.
+all of it silently; this is how to catch one. Guide: docs/testing_your_op.md.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .._checks import as_real, check_bool, check_callable, check_nonnegative, check_positive, fail
 from ..engine import Value
+from . import _numeric as num
+from ._numeric import DEFAULT_ATOL, DEFAULT_EPS, DEFAULT_RTOL
+from .kinks import KINK_CONVENTIONS, KinkCheck, check_kink_conventions, check_kinks
 
-__all__ = ["GradcheckResult", "gradcheck"]
+__all__ = [
+    "DEFAULT_ATOL",
+    "DEFAULT_EPS",
+    "DEFAULT_RTOL",
+    "KINK_CONVENTIONS",
+    "GradcheckResult",
+    "KinkCheck",
+    "check_kink_conventions",
+    "check_kinks",
+    "gradcheck",
+]
 
 
 @dataclass(frozen=True)
@@ -26,15 +43,22 @@ class GradcheckResult:
     """What `gradcheck` found, input by input.
 
     Attributes:
-        ok:       True when every input satisfies |analytic − numeric| ≤ atol + rtol·|numeric|.
-        inputs:   the points the derivatives were taken at.
+        ok:       True iff every input's row passes; always ``ok == rows[worst].ok``.
+        inputs:   the point the derivatives were taken at.
         analytic: ∂f/∂xᵢ from backpropagation.
-        numeric:  (f(x + eps·eᵢ) − f(x − eps·eᵢ)) / (2·eps), the central difference.
+        numeric:  (f(x + h₊eᵢ) − f(x − h₋eᵢ)) / (h₊ + h₋), the central difference
+                  (h = eps·max(|xᵢ|, 1); nan where f raised).
         abs_err:  |analytic − numeric| per input.
         rel_err:  abs_err / |numeric| per input (0 when both are 0, inf when only numeric is 0).
-        worst:    index of the input that misses its tolerance by the largest factor (None for no
-                  inputs); a non-finite gradient counts as the worst possible miss.
+        worst:    the input that misses its tolerance by the largest factor (a failing one if any
+                  fails; a non-finite number counts as an infinite miss).
         atol, rtol, eps: the settings used.
+        name:     f's name (an op made by `define_unary` is named after the op).
+        status:   per input: "ok", "mismatch", "analytic not finite", "numeric not finite",
+                  "neither finite", "f raised", "f not finite".
+        steps:    per input, the step h₊ actually taken.
+        ops:      the ops in f's graph at the point.
+        rows:     the per-input `_numeric.Row`s (with one-sided slopes and notes).
     """
 
     ok: bool
@@ -43,166 +67,182 @@ class GradcheckResult:
     numeric: tuple[float, ...]
     abs_err: tuple[float, ...]
     rel_err: tuple[float, ...]
-    worst: int | None
+    worst: int
     atol: float
     rtol: float
     eps: float
     name: str = "f"
+    status: tuple[str, ...] = ()
+    steps: tuple[float, ...] = ()
+    ops: tuple[str, ...] = ()
+    rows: tuple[num.Row, ...] = ()
 
     def report(self) -> str:
-        """A readable table: the worst input first, then every input with its errors."""
-        verdict = "passed" if self.ok else "FAILED"
-        bad = sum(not _within(a, n, self.atol, self.rtol) for a, n in zip(self.analytic, self.numeric))
-        lines = [
-            f"gradcheck {verdict} for {self.name}: {bad} of {len(self.inputs)} inputs outside "
-            f"|analytic − numeric| ≤ atol + rtol·|numeric| (atol={self.atol:g}, rtol={self.rtol:g}, "
-            f"eps={self.eps:g})"
-        ]
-        if self.worst is not None:
-            i = self.worst
-            lines.append(
-                f"worst: input #{i} (x{i} = {self.inputs[i]!r}): analytic {self.analytic[i]!r}, "
-                f"numeric {self.numeric[i]!r}, abs err {self.abs_err[i]:.3g}, rel err {self.rel_err[i]:.3g}"
-            )
-        for i, (x, a, n) in enumerate(zip(self.inputs, self.analytic, self.numeric)):
-            mark = "" if _within(a, n, self.atol, self.rtol) else "  <-- MISMATCH"
-            lines.append(
-                f"  #{i} x{i}={x!r}: analytic={a!r} numeric={n!r} "
-                f"abs={self.abs_err[i]:.3g} rel={self.rel_err[i]:.3g}{mark}"
-            )
-        return "\n".join(lines)
+        """A readable table: verdict, the op, the worst input, every input, and what to do."""
+        settings = f"atol={self.atol:g}, rtol={self.rtol:g}, step=eps·max(|x|, 1) with eps={self.eps:g}"
+        return num.format_report(self.name, self.rows, settings, self.ops)
 
     def __str__(self) -> str:
         return self.report()
 
 
-def _within(analytic: float, numeric: float, atol: float, rtol: float) -> bool:
-    return abs(analytic - numeric) <= atol + rtol * abs(numeric)  # False for any nan
-
-
-def _miss_factor(analytic: float, numeric: float, atol: float, rtol: float) -> float:
-    """How many times over its tolerance an input's error is (inf for nan/inf gradients)."""
-    err = abs(analytic - numeric)
-    if not math.isfinite(err):
-        return math.inf
-    bound = atol + rtol * abs(numeric)
-    if bound == 0.0:
-        return 0.0 if err == 0.0 else math.inf
-    return err / bound
-
-
-def _check_tolerance(name: str, value: object, positive: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"gradcheck({name}): got {type(value).__name__} {value!r:.60}; expected a float")
-    v = float(value)
-    if not math.isfinite(v) or v < 0.0 or (positive and v == 0.0):
-        accepted = "a finite float > 0" if positive else "a finite float ≥ 0"
-        raise ValueError(f"gradcheck({name}): got {v!r}; expected {accepted}")
-    return v
-
-
-def _input_points(inputs: Sequence[Value | float]) -> list[float]:
+def _points(inputs: object) -> list[float]:
     if isinstance(inputs, (Value, str, bytes)) or not isinstance(inputs, Sequence):
-        raise TypeError(
-            f"gradcheck(inputs): got {type(inputs).__name__}; expected a sequence (list/tuple) of "
-            "floats or Values"
+        fail("gradcheck(inputs)", inputs, "a sequence (list/tuple) of floats or Values")
+    if len(inputs) == 0:
+        fail(
+            "gradcheck(inputs)",
+            inputs,
+            "at least one input (with none, nothing would be checked)",
+            ValueError,
         )
     points = []
     for i, x in enumerate(inputs):
-        if isinstance(x, Value):
-            point = x.data
-        elif isinstance(x, numbers.Real) and not isinstance(x, bool) and type(x).__name__ != "bool_":
-            point = float(x)
-        else:
-            raise TypeError(
-                f"gradcheck(inputs): input #{i} is {type(x).__name__} {x!r:.60}; expected a real "
-                "number (int, float, NumPy scalar) or a Value"
+        if hasattr(x, "shape") and not isinstance(x, (int, float)) and getattr(x, "shape", ()) != ():
+            fail(
+                f"gradcheck(inputs) input #{i}",
+                x,
+                "a real number or a Value (for Tensors: micrograd_tips.testing.tensors.tensor_gradcheck)",
             )
+        point = x.data if isinstance(x, Value) else as_real(f"gradcheck(inputs) input #{i}", x)
         if not math.isfinite(point):
-            raise ValueError(f"gradcheck(inputs): input #{i} is {point!r}; expected a finite number")
-        points.append(point)
+            fail(f"gradcheck(inputs) input #{i}", point, "a finite number", ValueError)
+        points.append(float(point))
     return points
 
 
-def _evaluate(f: Callable[..., Value], points: Sequence[float], name: str) -> tuple[Value, list[Value]]:
+def _forward(f: Callable[..., Value], points: Sequence[float], name: str) -> tuple[Value, list[Value]]:
     """f at fresh leaves (a new graph, every gradient 0)."""
-    leaves = [Value(x, f"x{i}") for i, x in enumerate(points)]
+    leaves = [Value(x, label=f"x{i}") for i, x in enumerate(points)]
     out = f(*leaves)
     if not isinstance(out, Value):
-        raise TypeError(f"gradcheck(f): {name} returned {type(out).__name__}; expected a Value")
+        fail(f"gradcheck(f): {name}(...) returned", out, "a Value")
     return out, leaves
+
+
+def _value_at(f: Callable[..., Value], points: Sequence[float], name: str) -> float:
+    """f(points) as a float (a fresh graph)."""
+    return _forward(f, points, name)[0].data
+
+
+def _graph_ops(root: Value) -> tuple[str, ...]:
+    """The op names in root's graph, each once, output first."""
+    seen, ops, stack = {root}, [], [root]
+    while stack:
+        node = stack.pop()
+        if node._prev and node._op not in ops:
+            ops.append(node._op)
+        for child in node._prev:
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return tuple(ops)
 
 
 def gradcheck(
     f: Callable[..., Value],
     inputs: Sequence[Value | float],
     *,
-    eps: float = 1e-6,
-    atol: float = 1e-5,
-    rtol: float = 1e-4,
+    eps: float = DEFAULT_EPS,
+    atol: float = DEFAULT_ATOL,
+    rtol: float = DEFAULT_RTOL,
     raise_exception: bool = True,
 ) -> GradcheckResult:
     """Compare backprop gradients of `f` with central finite differences in float64.
 
-    For each input xᵢ: analytic gᵢ = ∂f/∂xᵢ from ``f(*leaves).backward()`` on a fresh graph
-    (fresh leaves, all gradients 0), and numeric nᵢ = (f(x + eps·eᵢ) − f(x − eps·eᵢ)) / (2·eps),
-    whose error is O(eps²) for a smooth f. Input i passes when |gᵢ − nᵢ| ≤ atol + rtol·|nᵢ|
-    (PyTorch's gradcheck rule). Avoid kinks (relu at 0, max ties): there the two one-sided
-    derivatives differ and no single number is right.
+    For each input xᵢ: analytic gᵢ = ∂f/∂xᵢ from ``f(*leaves).backward()`` on a fresh graph, and
+    numeric nᵢ = (f(x + h₊eᵢ) − f(x − h₋eᵢ)) / (h₊ + h₋) with the relative step
+    h = eps·max(|xᵢ|, 1) (error O(h²) for a smooth f). Input i passes when both are finite and
+    |gᵢ − nᵢ| ≤ atol + rtol·|nᵢ| (PyTorch's rule). Any inf/nan on either side fails, and so does
+    an exception raised by f at x ± h (the report says which). Near a kink (relu at 0, a max tie)
+    the one-sided slopes differ and no single number is right: the report says so; test the value
+    *at* kinks with `check_kinks` instead.
+
+    Default tolerances atol = 1e-8, rtol = 1e-6 (why: `micrograd_tips.testing._numeric`).
 
     Args:
         f: takes one Value per input and returns a Value (the scalar whose gradient is checked).
-        inputs: the point, as floats or Values (only their `.data` is used; they are not touched).
-        eps, atol, rtol: step and tolerances as above.
-        raise_exception: if True (default), a mismatch raises AssertionError with `report()`;
+        inputs: the point: at least one float or Value (only `.data` is used; they are not touched).
+        eps, atol, rtol: relative step and tolerances.
+        raise_exception: if True (default) a failure raises AssertionError with `report()`;
             if False the result is returned with ``ok=False``.
 
-    Returns a `GradcheckResult` (ok flag, per-input analytic/numeric gradients and errors, the
-    worst input). Lecture: section 0 (the recipe) — training only works if ∇L is right.
+    Returns a `GradcheckResult`. Lecture: section 0 (the recipe) — training works only if ∇L is right.
 
     Example::
 
         cube = define_unary("cube", lambda x: x**3, lambda x, y: 3 * x * x)
         gradcheck(lambda a, b: cube(a) * b, [0.7, -1.2])   # passes
     """
-    if not callable(f):
-        raise TypeError(f"gradcheck(f): got {type(f).__name__}; expected a callable taking Values")
-    eps = _check_tolerance("eps", eps, positive=True)
-    atol = _check_tolerance("atol", atol, positive=False)
-    rtol = _check_tolerance("rtol", rtol, positive=False)
-    if not isinstance(raise_exception, bool):
-        raise TypeError(f"gradcheck(raise_exception): got {type(raise_exception).__name__}; expected a bool")
-    points = _input_points(inputs)
+    check_callable("gradcheck(f)", f)
+    eps = check_positive("gradcheck(eps)", eps)
+    atol = check_nonnegative("gradcheck(atol)", atol)
+    rtol = check_nonnegative("gradcheck(rtol)", rtol)
+    check_bool("gradcheck(raise_exception)", raise_exception)
+    points = _points(inputs)
     name = getattr(f, "__qualname__", None) or type(f).__name__
 
-    out, leaves = _evaluate(f, points, name)
-    if not math.isfinite(out.data):
-        raise ValueError(f"gradcheck: {name} is {out.data!r} at inputs {points!r}; expected a finite value")
-    out.backward()
-    analytic = tuple(leaf.grad for leaf in leaves)
-
-    numeric = []
-    for i, x in enumerate(points):
-        up = points.copy()
-        up[i] = x + eps
-        down = points.copy()
-        down[i] = x - eps
-        numeric.append((_evaluate(f, up, name)[0].data - _evaluate(f, down, name)[0].data) / (2.0 * eps))
-
-    abs_err = tuple(abs(a - n) for a, n in zip(analytic, numeric))
-    rel_err = tuple(_relative(e, n) for e, n in zip(abs_err, numeric))
-    misses = [_miss_factor(a, n, atol, rtol) for a, n in zip(analytic, numeric)]
-    worst = max(range(len(misses)), key=misses.__getitem__) if misses else None
-    ok = all(_within(a, n, atol, rtol) for a, n in zip(analytic, numeric))
+    out, leaves = _forward(f, points, name)
+    f0 = out.data
+    ops = _graph_ops(out)
+    rows: list[num.Row] = []
+    steps: list[float] = []
+    if not math.isfinite(f0):
+        for i, x in enumerate(points):
+            steps.append(0.0)
+            rows.append(
+                num.Row(
+                    f"input #{i} (x{i} = {x!r})",
+                    math.nan,
+                    math.nan,
+                    num.F_NOT_FINITE,
+                    math.inf,
+                    note=f"f(x) = {f0!r} at {points!r}",
+                )
+            )
+    else:
+        out.backward()
+        for i, (x, leaf) in enumerate(zip(points, leaves)):
+            hp, hm = num.step(x, eps)
+            steps.append(hp)
+            up, down = points.copy(), points.copy()
+            up[i], down[i] = x + hp, x - hm
+            f_up, raised_up = num.safe_call(_value_at, f, up, name)
+            f_down, raised_down = num.safe_call(_value_at, f, down, name)
+            numeric = num.central(f_up, f_down, hp, hm)
+            where = f"input #{i} (x{i} = {x!r})"
+            if raised_up or raised_down:
+                note = "; ".join(
+                    f"f raised {msg} at x{i} {sign} step = {pt!r}"
+                    for msg, sign, pt in ((raised_up, "+", up[i]), (raised_down, "−", down[i]))
+                    if msg
+                )
+                rows.append(num.Row(where, leaf.grad, numeric, num.RAISED, math.inf, note=note))
+                continue
+            floor = num.resolution(f_up, f_down, hp, hm)
+            status, miss = num.verdict(leaf.grad, numeric, atol, rtol, floor)
+            left, right = (f0 - f_down) / hm, (f_up - f0) / hp
+            rows.append(num.Row(where, leaf.grad, numeric, status, miss, left, right))
+    worst = num.worst_index(rows)
+    assert worst is not None  # at least one input
+    abs_err = tuple(abs(r.analytic - r.numeric) for r in rows)
     result = GradcheckResult(
-        ok, tuple(points), analytic, tuple(numeric), abs_err, rel_err, worst, atol, rtol, eps, name
+        ok=rows[worst].ok,
+        inputs=tuple(points),
+        analytic=tuple(r.analytic for r in rows),
+        numeric=tuple(r.numeric for r in rows),
+        abs_err=abs_err,
+        rel_err=tuple(num.relative(e, r.numeric) for e, r in zip(abs_err, rows)),
+        worst=worst,
+        atol=atol,
+        rtol=rtol,
+        eps=eps,
+        name=name,
+        status=tuple(r.status for r in rows),
+        steps=tuple(steps),
+        ops=ops,
+        rows=tuple(rows),
     )
-    if not ok and raise_exception:
+    if not result.ok and raise_exception:
         raise AssertionError(result.report())
     return result
-
-
-def _relative(abs_err: float, numeric: float) -> float:
-    if abs_err == 0.0:
-        return 0.0
-    return abs_err / abs(numeric) if numeric != 0.0 else math.inf

@@ -1,7 +1,8 @@
 """Hypothesis strategies for property tests of the scalar engine and of ops you add to it.
 
-- `floats(min_value, max_value)`: finite float64 numbers (no nan, inf or subnormals) in a range.
-- `values(min_value, max_value)`: `Value` leaves holding such numbers.
+- `floats(min_value, max_value, avoid=..., margin=...)`: finite float64 numbers (no nan, inf or
+  subnormals) in a range, at least `margin` away from the points in `avoid` (an op's kinks).
+- `values(...)`: `Value` leaves holding such numbers.
 - `expressions(...)`: random expression DAGs over every engine op, with reused nodes, as an
   `Expression`: the leaves, the root `Value`, and `reference`, what the same program gives when
   evaluated with plain floats and `math` (an oracle that does not use the engine).
@@ -9,7 +10,13 @@
 Domains are kept safe by construction, so no example is thrown away: log, division, `**` with a
 non-integer exponent and `Value ** Value` get a positive input x·x + c (c ≥ 0.25); exp and the
 exponent of `c ** x` get an input scaled into [−5, 5]; any node larger than 100 in magnitude is
-scaled back by a constant. Those helper steps (`*`, `+ c`, `* c`) are part of the program.
+scaled back by a constant. **Kinks are avoided by construction too**: the input of relu,
+leaky_relu, elu, prelu and of every user op with declared kinks (`define_unary(..., kinks=...)`)
+is shifted by a constant when it lies within `margin` of a kink, and a max_of runner-up within
+`margin` of the winner is moved down; so `gradcheck` works on every example. Those helper steps
+(`*`, `+ c`, `* c`) are part of the program. ``kinks="seek"`` does the opposite and puts inputs
+exactly on kinks and ties, to test the conventions at kinks against a reference replay
+(`micrograd_tips.testing.replay`, where both sides follow the same conventions).
 
 Testing an op of your own (lecture: any activation of A2/A3 is one more row of the table)::
 
@@ -19,36 +26,50 @@ Testing an op of your own (lecture: any activation of A2/A3 is one more row of t
     from micrograd_tips.testing import gradcheck
     from micrograd_tips.testing.strategies import expressions, floats
 
-    def _softplus(x):
+    def _softplus(x):          # log(1 + eˣ), stable for every float
         return math.log1p(math.exp(-abs(x))) + max(x, 0.0)
 
-    softplus = define_unary("softplus", _softplus, lambda x, y: 1.0 / (1.0 + math.exp(-x)))
+    def _sigmoid(x):           # softplus′ = σ(x), stable for every float
+        return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
 
-    @given(floats(-20, 20))
+    my_softplus = define_unary("my_softplus", _softplus, lambda x, y: _sigmoid(x))
+
+    @given(floats())
     def test_softplus_derivative(x):
-        gradcheck(softplus, [x])
+        gradcheck(my_softplus, [x])
 
-    @given(expressions(unary_ops={"softplus": (softplus, _softplus)}))
+    @given(expressions(unary_ops={"softplus": (my_softplus, _softplus)}))
     def test_softplus_inside_graphs(expr):
         assert math.isclose(expr.root.data, expr.reference, rel_tol=1e-12, abs_tol=1e-12)
-        if expr.kink_margin > 1e-3:            # stay away from relu(0) and max ties
-            gradcheck(expr.rebuild, expr.leaf_data, atol=1e-4, rtol=1e-3)
+        gradcheck(expr.rebuild, expr.leaf_data)   # kinks are avoided by construction
 
-User ops receive inputs in [−5, 5].
+User ops receive inputs in [−5, 5] (shifted off their kinks).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from hypothesis import strategies as st
 
-from ..engine import Value, dot, max_of, sum_of
+from .._checks import check_choice, check_int, check_nonnegative, fail
+from ..engine import Value, dot, max_of, op_kinks, sum_of
+from ._floats import floats
+from ._intervals import DEFAULT_MARGIN, away_from, check_kink_points
 
-__all__ = ["ALL_OPS", "Expression", "Step", "expressions", "floats", "values"]
+__all__ = [
+    "ALL_OPS",
+    "DEFAULT_MARGIN",
+    "STEPS_OF_OP",
+    "STEP_NAMES",
+    "Expression",
+    "Step",
+    "expressions",
+    "floats",
+    "values",
+]
 
 #: The engine ops `expressions` draws from (names as written in code).
 ALL_OPS: tuple[str, ...] = (
@@ -56,33 +77,43 @@ ALL_OPS: tuple[str, ...] = (
     "leaky_relu", "elu", "prelu", "sum_of", "dot", "max_of",
 )  # fmt: skip
 
+#: The step names of a program (`Step.op`), i.e. what a replay backend must implement; a user
+#: op "name" appears as "u:name". The formula of each: see `_FLOAT_OPS` (a = operands, c = const).
+STEP_NAMES: tuple[str, ...] = (
+    "add", "sub", "mul", "div", "pow", "pow_const", "add_const", "mul_const", "rsub_const",
+    "rdiv_const", "rpow_const", "neg", "exp", "log", "tanh", "sigmoid", "relu", "leaky_relu",
+    "elu", "prelu", "sum", "dot", "max",
+)  # fmt: skip
+
+#: Which steps each engine op of `ALL_OPS` becomes (helper steps aside).
+STEPS_OF_OP: dict[str, tuple[str, ...]] = {
+    "+": ("add", "add_const"),
+    "-": ("sub", "rsub_const"),
+    "*": ("mul", "mul_const"),
+    "/": ("div", "rdiv_const"),
+    "**": ("pow", "pow_const", "rpow_const"),
+    "sum_of": ("sum",),
+    "max_of": ("max",),
+    **{
+        op: (op,)
+        for op in ("neg", "exp", "log", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "prelu", "dot")
+    },
+}
+
 _CAP = 100.0  # any node larger than this is scaled back by a constant
 _EXP_RANGE = 5.0  # inputs of exp, c ** x and user unary ops
 _POW_BASE_RANGE = 10.0  # x in the positive base x·x + c
 
 
-def floats(min_value: float = -1e3, max_value: float = 1e3) -> st.SearchStrategy[float]:
-    """Finite float64 numbers in [min_value, max_value]: no nan, no ±inf, no subnormals.
-
-    The default range keeps exp, squares and products of a few such numbers finite.
-    """
-    for name, bound in (("min_value", min_value), ("max_value", max_value)):
-        if isinstance(bound, bool) or not isinstance(bound, (int, float)) or not math.isfinite(bound):
-            raise TypeError(f"floats({name}): got {bound!r}; expected a finite int or float")
-    if min_value > max_value:
-        raise ValueError(f"floats: min_value {min_value!r} > max_value {max_value!r}; expected min ≤ max")
-    return st.floats(
-        min_value=float(min_value),
-        max_value=float(max_value),
-        allow_nan=False,
-        allow_infinity=False,
-        allow_subnormal=False,
-    )
-
-
-def values(min_value: float = -1e3, max_value: float = 1e3) -> st.SearchStrategy[Value]:
-    """`Value` leaves (grad 0.0, no label) holding `floats(min_value, max_value)`."""
-    return floats(min_value, max_value).map(Value)
+def values(
+    min_value: float = -1e3,
+    max_value: float = 1e3,
+    *,
+    avoid: Iterable[float] = (),
+    margin: float = DEFAULT_MARGIN,
+) -> st.SearchStrategy[Value]:
+    """`Value` leaves (grad 0.0, no label) holding `floats(min_value, max_value, avoid=, margin=)`."""
+    return floats(min_value, max_value, avoid=avoid, margin=margin).map(Value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,14 +204,14 @@ _FLOAT_OPS: dict[str, _Impl] = {
 _UnaryPair = tuple[Callable[[Value], Value], Callable[[float], float]]
 
 
-def _replay(program: Sequence[Step], leaves: Sequence[Any], table: Mapping[str, _Impl]) -> list[Any]:
+def replay_program(program: Sequence[Step], leaves: Sequence[Any], table: Mapping[str, _Impl]) -> list[Any]:
+    """Every node of the program (leaves first), computed with the implementations in `table`."""
     nodes = list(leaves)
     for op, args, const in program:
         nodes.append(table[op]([nodes[i] for i in args], const))
     return nodes
 
 
-@dataclass(frozen=True, repr=False)
 class Expression:
     """A random expression DAG and its float reference.
 
@@ -189,18 +220,36 @@ class Expression:
         root:        the output Value, built with the engine from `leaves`.
         reference:   the same program evaluated with floats and `math` only (an oracle).
         program:     the steps; node k ≥ len(leaves) is ``program[k − len(leaves)]``.
-        kink_margin: the smallest distance of a relu/leaky_relu/elu/prelu input to 0 and of a
-                     max_of winner to the runner-up (inf if none): finite differences need it
-                     well above their step.
+        kink_margin: the smallest distance of a relu/leaky_relu/elu/prelu/user-op input to a kink
+                     and of a max_of winner to the runner-up (inf if none); at least the
+                     `margin` the strategy was given with ``kinks="avoid"``, by construction
+                     (0.0 when a kink is hit, as ``kinks="seek"`` does on purpose).
         unary_ops:   the user ops the program may call: name → (Value function, float function).
+        user_kinks:  the user ops' kinks: name → tuple of x.
+
+    ``repr(expr)`` (also in Hypothesis' falsifying-example output) is a readable listing,
+    one node per line: ``n3 = relu(n1)``.
     """
 
-    leaves: tuple[Value, ...]
-    root: Value
-    reference: float
-    program: tuple[Step, ...]
-    kink_margin: float
-    unary_ops: Mapping[str, _UnaryPair]
+    __slots__ = ("leaves", "root", "reference", "program", "kink_margin", "unary_ops", "user_kinks")
+
+    def __init__(
+        self,
+        leaves: tuple[Value, ...],
+        root: Value,
+        reference: float,
+        program: tuple[Step, ...],
+        kink_margin: float,
+        unary_ops: Mapping[str, _UnaryPair],
+        user_kinks: Mapping[str, tuple[float, ...]] | None = None,
+    ):
+        self.leaves = leaves
+        self.root = root
+        self.reference = reference
+        self.program = program
+        self.kink_margin = kink_margin
+        self.unary_ops = unary_ops
+        self.user_kinks = dict(user_kinks or {})
 
     @property
     def leaf_data(self) -> list[float]:
@@ -210,51 +259,77 @@ class Expression:
     def rebuild(self, *leaves: Value) -> Value:
         """Build the same graph again from new leaf Values (one per original leaf)."""
         if len(leaves) != len(self.leaves):
-            raise ValueError(f"rebuild: got {len(leaves)} leaves; expected {len(self.leaves)}")
-        return _replay(self.program, leaves, _value_table(self.unary_ops))[-1]
+            fail("rebuild(*leaves)", leaves, f"{len(self.leaves)} leaves", ValueError)
+        return replay_program(self.program, leaves, value_table(self.unary_ops))[-1]
 
     def evaluate(self, xs: Sequence[float]) -> float:
         """The program on plain floats (no engine): f(xs)."""
         if len(xs) != len(self.leaves):
-            raise ValueError(f"evaluate: got {len(xs)} numbers; expected {len(self.leaves)}")
-        return float(_replay(self.program, [float(x) for x in xs], _float_table(self.unary_ops))[-1])
+            fail("evaluate(xs)", xs, f"{len(self.leaves)} numbers", ValueError)
+        return float(replay_program(self.program, [float(x) for x in xs], float_table(self.unary_ops))[-1])
 
-    def __repr__(self) -> str:
+    def listing(self) -> list[str]:
+        """One line per node: ``n0 = 1.5`` for a leaf, ``n3 = relu(n1)`` for a step."""
         n = len(self.leaves)
-        lines = [f"Expression({n} leaves, {len(self.program)} steps, reference={self.reference!r})"]
-        lines += [f"  n{i} = {leaf.data!r}" for i, leaf in enumerate(self.leaves)]
+        lines = [f"n{i} = {leaf.data!r}" for i, leaf in enumerate(self.leaves)]
         for k, (op, args, const) in enumerate(self.program, start=n):
             operands = ", ".join(f"n{i}" for i in args)
             extra = f"; {const!r}" if const or op.endswith("const") else ""
-            lines.append(f"  n{k} = {op}({operands}{extra})")
-        return "\n".join(lines)
+            lines.append(f"n{k} = {op}({operands}{extra})")
+        return lines
+
+    def __repr__(self) -> str:
+        head = (
+            f"Expression({len(self.leaves)} leaves, {len(self.program)} steps, "
+            f"reference={self.reference!r}, kink_margin={self.kink_margin!r})"
+        )
+        return "\n".join([head, *(f"  {line}" for line in self.listing())])
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Hypothesis (and IPython) print the readable listing, not the raw fields."""
+        head, *lines = repr(self).split("\n")
+        printer.text(head)
+        for line in lines:
+            printer.break_()
+            printer.text(line)
 
 
 def _on_first(fn: Callable[[Any], Any]) -> _Impl:
     return lambda a, c: fn(a[0])
 
 
-def _value_table(unary_ops: Mapping[str, _UnaryPair]) -> dict[str, _Impl]:
+def value_table(unary_ops: Mapping[str, _UnaryPair]) -> dict[str, _Impl]:
+    """The engine's implementation of every step (user ops as "u:name")."""
     table = dict(_VALUE_OPS)
-    table.update({"u:" + name: _on_first(value_fn) for name, (value_fn, _) in unary_ops.items()})
+    table.update({"u:" + name: _on_first(pair[0]) for name, pair in unary_ops.items()})
     return table
 
 
-def _float_table(unary_ops: Mapping[str, _UnaryPair]) -> dict[str, _Impl]:
+def float_table(unary_ops: Mapping[str, _UnaryPair]) -> dict[str, _Impl]:
+    """The float (`math`) implementation of every step: the reference."""
     table = dict(_FLOAT_OPS)
-    table.update({"u:" + name: _on_first(float_fn) for name, (_, float_fn) in unary_ops.items()})
+    table.update({"u:" + name: _on_first(pair[1]) for name, pair in unary_ops.items()})
     return table
 
 
 class _Builder:
-    """Appends steps while tracking float values, so domains can be made safe as we go."""
+    """Appends steps while tracking float values, so domains and kinks can be handled as we go."""
 
-    def __init__(self, draw: Callable[[st.SearchStrategy[Any]], Any], leaf_values: list[float], table: Any):
+    def __init__(
+        self,
+        draw: Callable[[st.SearchStrategy[Any]], Any],
+        leaf_values: list[float],
+        table: Any,
+        margin: float,
+        seek: bool = False,
+    ):
         self.draw = draw
         self.vals = list(leaf_values)
         self.program: list[Step] = []
         self.kinks: list[float] = []
         self.table = table
+        self.margin = margin
+        self.seek = seek
 
     def emit(self, op: str, args: Sequence[int], const: float = 0.0) -> int:
         args = tuple(args)
@@ -280,8 +355,45 @@ class _Builder:
         c = self.draw(st.floats(0.25, 2.0))
         return self.emit("add_const", (self.emit("mul", (x, x)),), c)
 
-    def kink(self, distance: float) -> None:
-        self.kinks.append(abs(distance))
+    def onto(self, i: int, kink: float) -> int:
+        """A node equal to `kink` exactly on every backend: i·0 (+ kink). It still depends on
+        node i, so a wrong derivative at the kink shows in the gradients of the nodes around it."""
+        zero = self.emit("mul_const", (i,), 0.0)  # ±0 exactly, whatever i's last bits
+        return zero if kink == 0.0 else self.emit("add_const", (zero,), kink)
+
+    def off_kinks(self, i: int, kinks: Sequence[float]) -> int:
+        """Node i, shifted by a constant if it lies within `margin` of a kink (by construction);
+        in "seek" mode, shifted exactly onto a kink about half of the time."""
+        if not kinks:
+            return i
+        if self.seek:
+            if self.draw(st.booleans()):
+                i = self.onto(i, self.draw(st.sampled_from(sorted(kinks))))
+        else:
+            target = away_from(self.vals[i], kinks, self.margin)
+            if target is not None:
+                i = self.emit("add_const", (i,), target - self.vals[i])
+        self.kinks.append(min(abs(self.vals[i] - k) for k in kinks))
+        return i
+
+    def untied(self, group: list[int]) -> tuple[int, ...]:
+        """A max_of group whose runner-up is at least `margin` below the winner (by construction):
+        each other node within `margin` of the winner is replaced by itself minus a constant.
+        In "seek" mode, about half of the groups get an exact tie instead: winner + 0 (a new node
+        with the winner's value) at a drawn position."""
+        best = max(self.vals[i] for i in group)
+        winner = next(i for i in group if self.vals[i] == best)  # the lowest index, as max_of
+        if self.seek:
+            if self.draw(st.booleans()):  # winner + 0: the same value on every backend
+                tie = self.emit("add_const", (winner,), 0.0)
+                group.insert(self.draw(st.integers(0, len(group))), tie)
+        elif self.margin > 0.0:
+            for j in dict.fromkeys(group):
+                if j != winner and best - self.vals[j] < self.margin:
+                    lower = self.emit("add_const", (j,), (best - 2.0 * self.margin) - self.vals[j])
+                    group = [lower if g == j else g for g in group]
+        self.kinks.append(_max_gap(self.vals, tuple(group)))
+        return tuple(group)
 
 
 def _max_gap(vals: list[float], args: tuple[int, ...]) -> float:
@@ -291,8 +403,8 @@ def _max_gap(vals: list[float], args: tuple[int, ...]) -> float:
     return vals[winner] - max(others) if others else math.inf
 
 
-def _add_step(b: _Builder, op: str) -> None:
-    """One engine op (with its safe-domain helpers) on nodes drawn from the pool.
+def _add_step(b: _Builder, op: str, user_kinks: Mapping[str, tuple[float, ...]]) -> None:
+    """One engine op (with its safe-domain and kink helpers) on nodes drawn from the pool.
 
     `op` is a name from `ALL_OPS` or ``"user:<name>"`` for a user unary op.
     """
@@ -326,28 +438,23 @@ def _add_step(b: _Builder, op: str) -> None:
     elif op in ("neg", "tanh", "sigmoid"):
         b.emit(op, (b.pick(),))
     elif op == "relu":
-        i = b.pick()
-        b.kink(b.vals[i])
-        b.emit("relu", (i,))
+        b.emit("relu", (b.off_kinks(b.pick(), (0.0,)),))
     elif op in ("leaky_relu", "elu"):
-        i = b.pick()
-        b.kink(b.vals[i])
-        b.emit(op, (i,), d(st.floats(0.01, 2.0)))
+        b.emit(op, (b.off_kinks(b.pick(), (0.0,)),), d(st.floats(0.01, 2.0)))
     elif op == "prelu":
         i, alpha = b.pick(), b.pick()
-        b.kink(b.vals[i])
-        b.emit("prelu", (i, alpha))
+        b.emit("prelu", (b.off_kinks(i, (0.0,)), alpha))
     elif op == "sum_of":
         b.emit("sum", b.picks(1, 4))
     elif op == "dot":
         n = d(st.integers(1, 3))
         b.emit("dot", b.picks(2 * n, 2 * n) + b.picks(0, 1))
     elif op == "max_of":
-        group = tuple(b.picks(1, 4))
-        b.kink(_max_gap(b.vals, group))
-        b.emit("max", group)
+        b.emit("max", b.untied(b.picks(1, 4)))
     else:  # a user unary op, "user:<name>"
-        b.emit("u:" + op.removeprefix("user:"), (b.scaled(b.pick(), _EXP_RANGE),))
+        name = op.removeprefix("user:")
+        x = b.off_kinks(b.scaled(b.pick(), _EXP_RANGE), user_kinks[name])
+        b.emit("u:" + name, (x,))
     last = len(b.vals) - 1
     if not abs(b.vals[last]) <= _CAP:
         b.scaled(last, _CAP)
@@ -355,31 +462,46 @@ def _add_step(b: _Builder, op: str) -> None:
 
 def _check_ops(ops: Iterable[str]) -> tuple[str, ...]:
     if isinstance(ops, str) or not isinstance(ops, Iterable):
-        raise TypeError(f"expressions(ops): got {type(ops).__name__}; expected a sequence of op names")
+        fail("expressions(ops)", ops, "a sequence of op names")
     chosen = tuple(ops)
     unknown = [op for op in chosen if op not in ALL_OPS]
     if unknown:
-        raise ValueError(f"expressions(ops): unknown op(s) {unknown!r}; accepted: {', '.join(ALL_OPS)}")
+        fail("expressions(ops)", unknown, f"names from {', '.join(ALL_OPS)}", ValueError)
     return chosen
 
 
-def _check_unary_ops(unary_ops: Mapping[str, _UnaryPair] | None) -> dict[str, _UnaryPair]:
+def _declared_kinks(fn: Callable[..., Any]) -> tuple[float, ...]:
+    """The kinks an op made by define_unary declared (none for other callables)."""
+    name = getattr(fn, "__name__", None)
+    if not isinstance(name, str):
+        return ()
+    try:
+        return op_kinks(name)
+    except ValueError:  # not a unary op of the engine (a lambda, a composite function)
+        return ()
+
+
+def _check_unary_ops(
+    unary_ops: Mapping[str, Any] | None,
+) -> tuple[dict[str, _UnaryPair], dict[str, tuple[float, ...]]]:
     if unary_ops is None:
-        return {}
+        return {}, {}
     if not isinstance(unary_ops, Mapping):
-        raise TypeError(
-            f"expressions(unary_ops): got {type(unary_ops).__name__}; expected a dict "
-            "name -> (Value function, float function)"
-        )
-    checked = {}
-    for name, pair in unary_ops.items():
-        if not (isinstance(pair, tuple) and len(pair) == 2 and all(callable(f) for f in pair)):
-            raise TypeError(
-                f"expressions(unary_ops[{name!r}]): got {pair!r:.80}; expected a tuple "
-                "(Value function, float function)"
+        fail("expressions(unary_ops)", unary_ops, "a dict name -> (Value function, float function[, kinks])")
+    pairs, kinks = {}, {}
+    for name, entry in unary_ops.items():
+        where = f"expressions(unary_ops[{name!r}])"
+        if not (isinstance(entry, tuple) and len(entry) in (2, 3) and all(callable(f) for f in entry[:2])):
+            fail(
+                where,
+                entry,
+                "a tuple (Value function, float function) or (Value function, float function, kinks)",
             )
-        checked[str(name)] = pair
-    return checked
+        pairs[str(name)] = (entry[0], entry[1])
+        kinks[str(name)] = (
+            check_kink_points(where + " kinks", entry[2]) if len(entry) == 3 else _declared_kinks(entry[0])
+        )
+    return pairs, kinks
 
 
 def expressions(
@@ -389,51 +511,60 @@ def expressions(
     max_leaves: int = 4,
     max_ops: int = 8,
     ops: Iterable[str] = ALL_OPS,
-    unary_ops: Mapping[str, _UnaryPair] | None = None,
+    unary_ops: Mapping[str, Any] | None = None,
+    margin: float = DEFAULT_MARGIN,
+    kinks: str = "avoid",
 ) -> st.SearchStrategy[Expression]:
     """Random expression DAGs with reused nodes over the engine's ops, with a float reference.
 
     Each of 1..max_ops steps applies an op drawn from `ops` (default: all of `ALL_OPS`) and from
-    `unary_ops` (your own ops: ``{"name": (value_fn, float_fn)}``) to nodes drawn from *all*
-    earlier nodes, so nodes are reused (x·x, x − x, a node in two branches). When several nodes
-    are left unused at the end, the root is their `sum_of`, so every step reaches the root.
-    Leaves hold numbers from `leaves` (default `floats(-2, 2)`). Safe domains: see the module
-    docstring. Lecture: section 0 — a trustworthy ∇L is what all of the training tips rest on.
+    `unary_ops` (your own ops: ``{"name": (value_fn, float_fn)}``, or with a third element, the
+    op's kinks; an op made by ``define_unary(..., kinks=...)`` brings its kinks along) to nodes
+    drawn from *all* earlier nodes, so nodes are reused (x·x, x − x, a node in two branches).
+    When several nodes are left unused at the end, the root is their `sum_of`, so every step
+    reaches the root. Leaves hold numbers from `leaves` (default `floats(-2, 2)`). Every kink
+    input stays at least `margin` from its kinks by construction (``kinks="avoid"``, the default,
+    for `gradcheck`); ``kinks="allow"`` leaves inputs where they fall; ``kinks="seek"`` puts about
+    half of the kink inputs exactly on a kink (x·0 + kink) and gives about half of the max_of
+    groups an exact tie (winner + 0), the same on every backend — to test the conventions at
+    kinks against a reference (`testing.replay`).
+    Safe domains: see the module docstring. Lecture: section 0 — a trustworthy ∇L is what all
+    of the training tips rest on.
     """
     leaf_numbers = floats(-2.0, 2.0) if leaves is None else leaves
     if not isinstance(leaf_numbers, st.SearchStrategy):
-        raise TypeError(f"expressions(leaves): got {type(leaves).__name__}; expected a strategy of floats")
-    for name, n, lo in (
-        ("min_leaves", min_leaves, 1),
-        ("max_leaves", max_leaves, 1),
-        ("max_ops", max_ops, 1),
-    ):
-        if isinstance(n, bool) or not isinstance(n, int):
-            raise TypeError(f"expressions({name}): got {type(n).__name__} {n!r}; expected an int ≥ {lo}")
-        if n < lo:
-            raise ValueError(f"expressions({name}): got {n!r}; expected an int ≥ {lo}")
+        fail("expressions(leaves)", leaves, "a Hypothesis strategy of floats")
+    min_leaves = check_int("expressions(min_leaves)", min_leaves, 1)
+    max_leaves = check_int("expressions(max_leaves)", max_leaves, 1)
+    max_ops = check_int("expressions(max_ops)", max_ops, 1)
     if min_leaves > max_leaves:
-        raise ValueError(f"expressions: min_leaves {min_leaves} > max_leaves {max_leaves}")
+        fail("expressions(min_leaves)", min_leaves, f"at most max_leaves ({max_leaves})", ValueError)
+    gap = check_nonnegative("expressions(margin)", margin)
+    mode = check_choice("expressions(kinks)", kinks, ("avoid", "allow", "seek"))
+    if mode != "avoid":
+        gap = 0.0
     chosen = _check_ops(ops)
-    user_ops = _check_unary_ops(unary_ops)
+    user_ops, user_kinks = _check_unary_ops(unary_ops)
     choices = chosen + tuple(f"user:{name}" for name in user_ops)
     if not choices:
-        raise ValueError("expressions: no ops to draw from; give ops and/or unary_ops")
+        fail("expressions(ops)", chosen, "some ops to draw from (ops and/or unary_ops)", ValueError)
+    floats_table = float_table(user_ops)
+    values_table = value_table(user_ops)
 
     @st.composite
     def build(draw: Callable[[st.SearchStrategy[Any]], Any]) -> Expression:
         numbers = draw(st.lists(leaf_numbers, min_size=min_leaves, max_size=max_leaves))
-        b = _Builder(draw, [float(x) for x in numbers], _float_table(user_ops))
+        b = _Builder(draw, [float(x) for x in numbers], floats_table, gap, seek=mode == "seek")
         for _ in range(draw(st.integers(1, max_ops))):
-            _add_step(b, draw(st.sampled_from(choices)))
+            _add_step(b, draw(st.sampled_from(choices)), user_kinks)
         used = {i for step in b.program for i in step.args}
         sinks = [i for i in range(len(b.vals)) if i not in used]
         if len(sinks) > 1:
             b.emit("sum", sinks)
         leaf_values = tuple(Value(x) for x in numbers)
         program = tuple(b.program)
-        root = _replay(program, leaf_values, _value_table(user_ops))[-1]
-        margin = min(b.kinks, default=math.inf)
-        return Expression(leaf_values, root, b.vals[-1], program, margin, user_ops)
+        root = replay_program(program, leaf_values, values_table)[-1]
+        margin_found = min(b.kinks, default=math.inf)
+        return Expression(leaf_values, root, b.vals[-1], program, margin_found, user_ops, user_kinks)
 
     return build()
