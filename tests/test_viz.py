@@ -11,6 +11,7 @@ import sys
 import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import graphviz
 import pytest
@@ -18,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micrograd_tips import Value, max_of, sum_of, viz
+from micrograd_tips.nn import MLP
 from micrograd_tips.viz import ROLE_COLORS, DotGraph, draw_dot, find_renderer, render, to_svg
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -299,21 +301,120 @@ def test_same_source_across_processes() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_size_cap_message() -> None:
+def test_size_cap_message_when_collapsing_is_off() -> None:
     v = Value(0.0)
     for _ in range(9):
         v = v.tanh()  # a chain of 10 value nodes
-    with pytest.raises(ValueError, match=r"has 10 value nodes.*max_nodes=5.*max_nodes=10"):
-        draw_dot(v, max_nodes=5)
+    with pytest.raises(ValueError, match=r"max_nodes.*got int 5.*has 10 value nodes.*max_nodes=10"):
+        draw_dot(v, max_nodes=5, collapse="off")
     assert draw_dot(v, max_nodes=10).source.count("shape=record") == 10
+    assert draw_dot(v, max_nodes=10).collapsed == ""
 
 
-def test_chain_of_100k_nodes_hits_the_cap_without_recursion() -> None:
-    v = Value(0.5)
+def test_chain_of_100k_nodes_collapses_without_recursion() -> None:
+    v = Value(0.5, label="x")
     for _ in range(99_999):
         v = v.relu()
     with pytest.raises(ValueError, match="has 100000 value nodes"):
-        draw_dot(v)
+        draw_dot(v, collapse="off")
+    g = draw_dot(v)  # one input box, one box of 99,998 relus, the output
+    assert g.collapsed == "neuron" and g.value_nodes == 100_000
+    nodes, edges = parse(g.source)
+    assert len(nodes) == 3 and len(edges) == 2
+    assert "99998 nodes" in g.source and "relu ×99998" in g.source
+    assert "100000 value nodes drawn as one box per neuron" in g.source
+
+
+def mlp_step(batch: int, sizes: list[int], seed: int = 0) -> tuple[Value, MLP, int]:
+    """A real training step's graph: the mean squared error of an MLP over a batch, plus L2 on w.
+
+    Returns (loss, model, number of value nodes counted independently of viz by a set walk).
+    """
+    model = MLP(sizes[0], sizes[1:], seed=seed)
+    rows = [[(i * 7 + j) % 5 / 5 - 0.4 for j in range(sizes[0])] for i in range(batch)]
+    preds = [model(r) for r in rows]
+    loss = sum_of([(p - 1.0) ** 2 for p in preds]) * (1.0 / batch)
+    loss = loss + sum_of([p * p for p in model.parameters()]) * 1e-4
+    seen: set[int] = set()
+    stack = [loss]
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            stack.extend(node._prev)
+    return loss, model, len(seen)
+
+
+def test_big_graph_collapses_to_one_box_per_neuron() -> None:
+    sizes = [3, 5, 4, 1]
+    loss, _model, count = mlp_step(batch=20, sizes=sizes)
+    assert count > 500
+    g = draw_dot(loss)
+    assert g.collapsed == "neuron" and g.value_nodes == count
+    nodes, _edges = parse(g.source)
+    heads = [a["label"].split("\\n")[0] for a in nodes.values() if a.get("shape") == "box"]
+    # one box per neuron of each layer, plus inputs and output
+    for layer, width in enumerate(sizes[1:], start=1):
+        assert sorted(h for h in heads if h.startswith(f"layer {layer} · neuron")) == [
+            f"layer {layer} · neuron {j}" for j in range(width)
+        ]
+    assert "inputs" in heads and "output" in heads
+    assert "layer 3 · other ops" in heads  # the L2 sum over every parameter: no single neuron
+    # the boxes account for every value node exactly once
+    counts = [int(re.search(r"\\n(\d+) nodes?", a["label"]).group(1)) for a in nodes.values()]  # type: ignore[union-attr]
+    assert sum(counts) == count
+    # each neuron box holds its parameters (nin weights + a bias) and its dot on every example
+    first = next(a["label"] for a in nodes.values() if a["label"].startswith("layer 1 · neuron 0"))
+    assert f"{sizes[0] + 1} parameters" in first and "dot ×20" in first
+    assert "collapsed view" in g.source and f"max_nodes={count}" in g.source
+
+
+def test_layer_view_and_forced_modes() -> None:
+    loss, _, count = mlp_step(batch=4, sizes=[2, 3, 3, 1])
+    g = draw_dot(loss, collapse="layer")
+    assert g.collapsed == "layer"
+    heads = sorted(a["label"].split("\\n")[0] for a in parse(g.source)[0].values())
+    assert heads == ["inputs", "layer 1", "layer 2", "layer 3", "output"]
+    assert draw_dot(loss, collapse="neuron").collapsed == "neuron"
+    # auto picks the layer view when one box per neuron would still exceed max_nodes
+    assert draw_dot(loss, max_nodes=6).collapsed == "layer"
+    with pytest.raises(ValueError, match="even one box per layer needs 5 boxes"):
+        draw_dot(loss, max_nodes=4)
+    assert draw_dot(loss, max_nodes=count).collapsed == ""
+
+
+def test_collapsed_edges_count_the_edges_they_stand_for() -> None:
+    loss, _, _ = mlp_step(batch=5, sizes=[2, 2, 1])
+    nodes, edges = parse(draw_dot(loss, collapse="layer").source)
+    name = {a["label"].split("\\n")[0]: n for n, a in nodes.items()}
+    labels = {(a, b): at.get("label", "") for a, b, at in edges}
+    # every example's 2 inputs feed each of the 2 first-layer neurons: 5 · 2 · 2 edges
+    assert labels[(name["inputs"], name["layer 1"])] == "×20"
+
+
+def test_collapsed_source_is_deterministic_across_processes() -> None:
+    script = textwrap.dedent(
+        """
+        import sys
+        from micrograd_tips import Value, sum_of
+        from micrograd_tips.nn import MLP
+        from micrograd_tips.viz import draw_dot
+        m = MLP(3, [4, 1], seed=3)
+        rows = [[i / 3, -i / 5, 1.0] for i in range(30)]
+        loss = sum_of([(m(r) - 1.0) ** 2 for r in rows])
+        sys.stdout.write(draw_dot(loss, max_nodes=50).source)
+        """
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            env=dict(os.environ, PYTHONHASHSEED=seed),
+            check=True,
+        ).stdout
+        for seed in ("0", "999")
+    }
+    assert len(outs) == 1 and b"collapsed view" in outs.pop()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -324,14 +425,29 @@ def test_chain_of_100k_nodes_hits_the_cap_without_recursion() -> None:
 class FakeTensor:
     """A node as the NumPy backend will make it: ndarray data, grad None until a backward."""
 
-    def __init__(self, data: object, grad: object = None, label: str = "", _prev: tuple = (), _op: str = ""):
-        self.data, self.grad, self.label, self._prev, self._op = data, grad, label, _prev, _op
+    def __init__(
+        self,
+        data: object,
+        grad: object = None,
+        label: str = "",
+        _prev: tuple = (),
+        _op: str = "",
+        _role: str = "",
+    ):
+        self.data, self.grad, self.label, self._prev, self._op, self._role = (
+            data,
+            grad,
+            label,
+            _prev,
+            _op,
+            _role,
+        )
 
 
 def test_tensor_nodes_show_shape_dtype_and_summaries() -> None:
     np = pytest.importorskip("numpy")
-    W = FakeTensor(np.arange(6.0).reshape(2, 3), np.full((2, 3), 0.5), "W", _op="param")
-    b = FakeTensor(np.array([1.5, -2.0], dtype=np.float32), None, "b", _op="param")
+    W = FakeTensor(np.arange(6.0).reshape(2, 3), np.full((2, 3), 0.5), "W", _role="param")
+    b = FakeTensor(np.array([1.5, -2.0], dtype=np.float32), None, "b", _role="param")
     out = FakeTensor(np.zeros((2, 3)), None, "out", (W, b), "add")
     part = graph_part(parse(draw_dot(out).source)[0])
     assert part[by_label(part, "W")]["label"] == (
@@ -355,7 +471,8 @@ def test_tensor_nodes_show_shape_dtype_and_summaries() -> None:
     [
         ({"format": "bmpx"}, ValueError, r"format.*'bmpx'"),
         ({"rankdir": "XY"}, ValueError, r"rankdir.*'XY'"),
-        ({"max_nodes": 0}, ValueError, r"max_nodes.*got 0"),
+        ({"max_nodes": 0}, ValueError, r"max_nodes.*got int 0"),
+        ({"collapse": "some"}, ValueError, r"collapse.*'some'.*'auto'"),
         ({"max_nodes": True}, TypeError, r"max_nodes.*bool"),
         ({"show_grad": 1}, TypeError, r"show_grad.*int"),
         ({"title": 3}, TypeError, r"title.*int"),
@@ -372,11 +489,11 @@ def test_bad_arguments(kwargs: dict, error: type[Exception], match: str) -> None
 def test_bad_nodes() -> None:
     with pytest.raises(TypeError, match=r"root.*float.*graph node"):
         draw_dot(1.0)
-    with pytest.raises(TypeError, match="_prev of type set"):
+    with pytest.raises(TypeError, match="_prev: got set"):
         draw_dot(FakeTensor(1.0, 0.0, "s", ({FakeTensor(2.0)}), "add"))  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="label is int"):
+    with pytest.raises(TypeError, match="label: got int"):
         draw_dot(FakeTensor(1.0, 0.0, 7))  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="data is str"):
+    with pytest.raises(TypeError, match="data: got str"):
         draw_dot(FakeTensor("one", 0.0))
 
 
@@ -467,7 +584,7 @@ def test_render_bad_arguments(tmp_path: Path) -> None:
         render(3, tmp_path / "a.svg")
     with pytest.raises(TypeError, match=r"path.*int"):
         render(Value(1.0), 3)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="format 'txtx'"):
+    with pytest.raises(ValueError, match=r"format.*'txtx'"):
         render(Value(1.0), tmp_path / "a.txtx")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         render(Value(1.0), tmp_path / "missing" / "a.svg")
@@ -505,3 +622,51 @@ def test_notebook_display_without_system_dot(pure_only: None) -> None:
     png = g._repr_mimebundle_(include=["image/png"])
     assert bytes(png["image/png"])[:4] == b"\x89PNG"
     assert g._repr_mimebundle_(include=["image/svg+xml"], exclude=["image/svg+xml"]) == {}
+
+
+# ---------------------------------------------------------------------------------------------
+# The graph object's own render(), view() and pipe(), as in micrograd's notebook
+# ---------------------------------------------------------------------------------------------
+
+
+@needs_pure
+def test_graph_render_method_without_system_dot(tmp_path: Path, pure_only: None) -> None:
+    """micrograd's ``draw_dot(root).render('gout')``: the source in gout, the image in gout.svg."""
+    _, _, y = small_graph()
+    out = draw_dot(y).render(str(tmp_path / "gout"))
+    assert out == str(tmp_path / "gout.svg")
+    assert "relu" in _svg_texts((tmp_path / "gout.svg").read_text("utf-8"))
+    assert (tmp_path / "gout").read_text("utf-8") == draw_dot(y).source
+    png = draw_dot(y).render("g", directory=tmp_path, format="png", cleanup=True)
+    assert Path(png).read_bytes()[:4] == b"\x89PNG" and not (tmp_path / "g").exists()
+    named = draw_dot(y).render(outfile=tmp_path / "named.svg")
+    assert named == str(tmp_path / "named.svg") and Path(named).exists()
+
+
+@needs_pure
+def test_graph_pipe_and_view_without_system_dot(
+    tmp_path: Path, pure_only: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, _, y = small_graph()
+    g = draw_dot(y)
+    assert "relu" in _svg_texts(g.pipe(encoding="utf-8"))  # type: ignore[arg-type]
+    assert bytes(g.pipe(format="png"))[:4] == b"\x89PNG"
+    opened: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        DotGraph, "_view", lambda self, path, format, quiet: opened.append((str(path), format))
+    )
+    shown = g.view(str(tmp_path / "v"))
+    assert opened == [(shown, "svg")] and Path(shown).exists()
+    with pytest.raises(TypeError, match=r"renderer.*cairo"):
+        g.pipe(format="png", renderer="cairo")
+
+
+def test_graph_render_method_prefers_system_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a `dot` on PATH the graphviz library's own rendering runs (here: a stub that records it)."""
+    calls: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: "/usr/bin/dot" if name == "dot" else None)
+    monkeypatch.setattr(graphviz.Digraph, "render", lambda self, *a, **k: calls.append(a) or "done")
+    monkeypatch.setattr(graphviz.Digraph, "pipe", lambda self, *a, **k: b"piped")
+    g = draw_dot(Value(1.0))
+    assert g.render("x", tmp_path) == "done" and calls
+    assert g.pipe() == b"piped"
