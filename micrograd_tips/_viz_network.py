@@ -24,7 +24,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
+try:  # NumPy reads the weights of either backend; the core package works without it
+    import numpy as np
+except ImportError:  # pragma: no cover - exercised by tests/test_packaging.py
+    np = None  # type: ignore[assignment]
 
 from ._checks import fail
 from ._module_base import SequentialBase
@@ -225,6 +228,8 @@ def read_network(model: Any, x: Any = None, masks: Sequence[Any] | None = None) 
     (nothing dropped); by default each Dropout in training mode shows the mask of its last
     training forward. Without x only the structure, the masks and the gradients are read.
     """
+    if np is None:
+        raise ImportError('draw_network needs NumPy: pip install "micrograd-tips[numpy]"')
     mods = stages(model)
     weighted = [m for m in mods if _is_maxout(m) or _is_dense(m)]
     if not weighted:
