@@ -28,6 +28,7 @@ from micrograd_tips.data import load_mnist_5k
 from micrograd_tips.report import DemoResult
 from micrograd_tips.tensor import nn
 from micrograd_tips.training import History
+from micrograd_tips.viz import save_network_figure
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu"]
 RELU_FAMILY = ["relu", "leaky_relu", "prelu", "elu"]
@@ -82,7 +83,7 @@ def value_and_derivative(f: Callable[[Value], Value], zs: np.ndarray) -> tuple[l
     """f(z) and f'(z) = ∂f/∂z by backward() at every grid point."""
     values, slopes = [], []
     for z in zs:
-        leaf = Value(float(z), "z")
+        leaf = Value(float(z), label="z")
         out = f(leaf)
         out.backward()
         values.append(out.data)
@@ -163,10 +164,21 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
         histories[name], model = train(data, name, INIT[name], width, epochs, seed)
         if name == "prelu":
             alphas = learned_alphas(model)
+        if name == "relu":
+            relu_model = model
     xavier_sigmoid, _ = train(data, "sigmoid", "xavier", width, epochs, seed)
 
     result.figures += plot_training(out_dir, histories, xavier_sigmoid, alphas)
     result.figures += plot_functions(out_dir, float(alphas.mean()))
+    result.figures.append(  # A2's picture for one real digit: the neurons with z ≤ 0 are switched off
+        save_network_figure(
+            relu_model.eval(),
+            data.X_test[0],
+            out_dir / "network_relu_thin.svg",
+            max_per_layer=10,
+            title="ReLU net, one test digit: neurons with z ≤ 0 are off (A2)",
+        )
+    )
 
     result.add("setup (all six)", f"{DEPTH}×{width} hidden, SGD lr={LR}, {epochs} epochs, batch 50", "")
     claims = {

@@ -30,7 +30,7 @@ from micrograd_tips.optim import Adam
 from micrograd_tips.report import DemoResult
 from micrograd_tips.tensor import nn
 from micrograd_tips.training import History, evaluate, fit
-from micrograd_tips.viz import draw_dot, render
+from micrograd_tips.viz import draw_dot, render, save_network_figure
 
 
 class Setup(NamedTuple):
@@ -263,7 +263,17 @@ def draw_thinned(out_dir: Path, seed: int) -> list[Path]:
         max_nodes=200,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [render(graph, out_dir / f"thinned_network.{fmt}") for fmt in ("png", "svg")]
+    paths = [render(graph, out_dir / f"thinned_network.{fmt}") for fmt in ("png", "svg")]
+    paths.append(  # the same thinned network as the lecture draws it: dropped neurons crossed out
+        save_network_figure(
+            model,
+            [1.0, -2.0, 0.5],
+            out_dir / "network_dropout.svg",
+            masks=[(1, 0, 1), (1, 0, 1, 0)],
+            title="one thinned network (B3)",
+        )
+    )
+    return paths
 
 
 # ---------------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from micrograd_tips.report import DemoResult
 from micrograd_tips.tensor import nn, no_grad
 from micrograd_tips.tensor.losses import accuracy
 from micrograd_tips.training import fit
-from micrograd_tips.viz import draw_dot, render
+from micrograd_tips.viz import draw_dot, render, save_network_figure
 
 # ---------------------------------------------------------------------------------------------
 # 1. Maxout vs ReLU on MNIST
@@ -309,6 +309,14 @@ def thin_network(out_dir: Path, seed: int, steps: int) -> dict[str, Any]:
         out["checks"].update({f"example_{tag}_{name}": v for name, v in checks.items()})
         for fmt in ("png", "svg"):
             out["figures"].append(render(graph, out_dir / f"thin_network_{tag}.{fmt}"))
+        out["figures"].append(  # the same example as the lecture draws it: neurons, winners in green
+            save_network_figure(
+                [*net.layers, net.out],
+                X[i],
+                out_dir / f"network_maxout_{tag}.svg",
+                title=f"{title}: winning pieces (A3)",
+            )
+        )
     return out
 
 

@@ -29,6 +29,7 @@ from _mnist import train_sgd
 from micrograd_tips.data import load_mnist_5k
 from micrograd_tips.report import DemoResult
 from micrograd_tips.tensor import losses, nn
+from micrograd_tips.viz import save_network_figure
 
 # The slide's sigmoid training accuracies, read by eye (lecture.md A1); 10 layers is "below ~57%".
 LECTURE_SIGMOID = {1: 94.5, 2: 94.5, 3: 94.0, 4: 93.3, 5: 92.5, 6: 91.0, 7: 91.5, 8: 85.0, 9: 66.0, 10: 57.0}
@@ -69,6 +70,35 @@ def layer_grad_norms(
     losses.cross_entropy(model.forward_batch(X), y).backward()
     grads = [layer.weight.grad for layer in model.layers]
     return [float(np.linalg.norm(g)) if g is not None else 0.0 for g in grads]
+
+
+def gradient_flow_figures(out_dir: Path, data: Any, depth: int, seed: int) -> list[Path]:
+    """A1 neuron by neuron: each neuron coloured by its mean |∂L/∂w|, sigmoid vs ReLU, one scale.
+
+    Sigmoid uses Xavier's init here: with U(−1, 1) its 784-input layer saturates and the picture
+    shows only noise; even so the gradient fades layer by layer towards the input.
+    """
+    X, y = data.X_train[:500].astype(np.float64), data.y_train[:500]
+    nets = {
+        a: nn.MLP(784, [WIDTH] * depth + [10], a, init=init, rng=np.random.default_rng(seed), dtype="float64")
+        for a, init in (("sigmoid", "xavier"), ("relu", "he"))
+    }
+    for model in nets.values():
+        losses.cross_entropy(model.forward_batch(X), y).backward()
+    g = np.concatenate([np.abs(layer.weight.grad).ravel() for m in nets.values() for layer in m.layers])
+    scale = (float(g[g > 0].min()), float(g.max()))  # one colour scale for both pictures
+    return [
+        save_network_figure(
+            m,
+            None,
+            out_dir / f"network_gradient_{a}.svg",
+            grads=True,
+            max_per_layer=6,
+            grad_range=scale,
+            title=f"{LABELS[a]}: mean |∂L/∂w| per neuron (A1)",
+        )
+        for a, m in nets.items()
+    ]
 
 
 def plot_accuracy(out_dir: Path, acc: dict[str, dict[int, list[float]]]) -> list[Path]:
@@ -130,6 +160,7 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
 
     result.figures += plot_accuracy(out_dir, acc)
     result.figures += plot_grad_norms(out_dir, norms, deepest)
+    result.figures += gradient_flow_figures(out_dir, data, deepest, seed)
 
     for name in acc:
         init, lr = SETUP[name]
