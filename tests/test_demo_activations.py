@@ -20,7 +20,13 @@ def result(tmp_path_factory: pytest.TempPathFactory):
 
 def test_figures_are_written(result) -> None:
     names = {Path(f).name for f in result.figures}
-    assert names == {"training.png", "training.svg", "functions.png", "functions.svg"}
+    assert names == {
+        "training.png",
+        "training.svg",
+        "functions.png",
+        "functions.svg",
+        "network_relu_thin.svg",
+    }
     for f in result.figures:
         assert Path(f).stat().st_size > 1000
 

@@ -17,8 +17,8 @@ def result(tmp_path_factory: pytest.TempPathFactory):
 
 def test_figures_are_written(result) -> None:
     stems = {f.stem for f in result.figures}
-    assert stems == {"dropout_accuracy", "dropout_ensemble", "thinned_network"}
-    assert len(result.figures) == 6  # each as PNG and SVG
+    assert stems == {"dropout_accuracy", "dropout_ensemble", "thinned_network", "network_dropout"}
+    assert len(result.figures) == 7  # each as PNG and SVG, the network drawing as SVG
     for f in result.figures:
         assert f.is_file() and f.stat().st_size > 1000
 

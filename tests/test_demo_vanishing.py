@@ -24,6 +24,8 @@ def test_figures_are_written(result) -> None:
         "accuracy_vs_depth.svg",
         "gradient_norms.png",
         "gradient_norms.svg",
+        "network_gradient_sigmoid.svg",
+        "network_gradient_relu.svg",
     }
     for f in result.figures:
         assert Path(f).stat().st_size > 1000
