@@ -1,11 +1,12 @@
 """Time one optimizer step: micrograd_tips.optim on NumPy arrays vs torch.optim on CPU tensors.
 
-Usage: python benchmarks/bench_optim_step.py [--repeat N]
+Usage: python benchmarks/bench_optim_step.py [--repeat N] [--only NAME ...]
 
 Both sides get the same parameter shapes and gradients (float64 and float32); the gradient stays
-fixed, so only the step itself is timed (the median of N runs of a batch of steps). Sizes: a small
-MLP (micrograd's 2-16-16-1, where per-parameter Python overhead dominates) and a 1000×1000 layer
-(where memory traffic dominates).
+fixed, so only the step itself is timed (the median of N runs of a batch of steps). Optimizers:
+`CASES` (Adam, AdamW, SGD with momentum, Adagrad, RMSprop). Sizes: a small MLP (micrograd's
+2-16-16-1, where per-parameter Python overhead dominates), an MNIST MLP, and a 1000×1000 layer
+(where memory traffic dominates). The ratio is torch's time over ours: above 1 we are faster.
 """
 
 from __future__ import annotations
@@ -23,6 +24,15 @@ SHAPES = {
     "mlp 784-128-10": [(128, 784), (128,), (10, 128), (10,)],
     "dense 1000x1000": [(1000, 1000), (1000,)],
 }
+
+
+CASES = [
+    ("Adam", {"lr": 1e-3}),
+    ("AdamW", {"lr": 1e-3}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9}),
+    ("Adagrad", {"lr": 1e-2}),
+    ("RMSprop", {"lr": 1e-2}),
+]
 
 
 class Param:
@@ -47,6 +57,7 @@ def time_pair(step_a, step_b, steps: int, repeat: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--only", nargs="+", default=[name for name, _ in CASES], metavar="NAME")
     args = parser.parse_args()
     import torch
 
@@ -54,11 +65,9 @@ def main() -> None:
     rng = np.random.default_rng(0)
     print(f"numpy {np.__version__}, torch {torch.__version__} (1 thread); median time per step")
     print(f"{'optimizer':<8} {'params':<16} {'dtype':<8} {'numpy (µs)':>11} {'torch (µs)':>11} {'ratio':>6}")
-    for name, kwargs in (
-        ("Adam", {"lr": 1e-3}),
-        ("AdamW", {"lr": 1e-3}),
-        ("SGD", {"lr": 0.1, "momentum": 0.9}),
-    ):
+    for name, kwargs in CASES:
+        if name not in args.only:
+            continue
         for label, shapes in SHAPES.items():
             for dtype in (np.float64, np.float32):
                 arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]

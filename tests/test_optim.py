@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import tracemalloc
 
 import pytest
 from hypothesis import given, settings
@@ -108,6 +110,50 @@ def test_plain_sgd_is_gradient_descent(start, grads, lr) -> None:
         assert close(thetas[t], w, 1e-12)
 
 
+@settings(max_examples=60)
+@given(
+    start=finite,
+    grads=st.lists(finite, min_size=1, max_size=12),
+    lr=rates,
+    beta1=st.floats(0.0, 0.99),
+    beta2=st.floats(0.0, 0.999),
+)
+def test_lecture_adam_is_the_slide_formula_unrolled(start, grads, lr, beta1, beta2) -> None:
+    """The slide's recursions unrolled (lecture A4, Kingma & Ba Algorithm 1), computed from scratch:
+    m_t = (1 − β₁) Σ_{k≤t} β₁^{t−k} g_k,  v_t = (1 − β₂) Σ_{k≤t} β₂^{t−k} g_k²,
+    θ_t = θ_{t−1} − α·m̂/(√v̂ + ε) with m̂ = m_t/(1 − β₁ᵗ), v̂ = v_t/(1 − β₂ᵗ), ε = 1e−8."""
+    thetas = run(lambda ps: optim.LectureAdam(ps, lr=lr, betas=(beta1, beta2)), start, grads)
+    theta = start
+    for t in range(1, len(grads) + 1):
+        m = (1 - beta1) * sum(beta1 ** (t - k) * grads[k - 1] for k in range(1, t + 1))
+        v = (1 - beta2) * sum(beta2 ** (t - k) * grads[k - 1] ** 2 for k in range(1, t + 1))
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        theta -= lr * m_hat / (math.sqrt(v_hat) + 1e-8)
+        assert close(thetas[t - 1], theta, 1e-8)
+
+
+def test_lecture_adam_two_steps_by_hand() -> None:
+    """g = +1 then −1, α = 0.1, the slide's defaults β₁ = 0.9, β₂ = 0.999, ε = 1e−8:
+    t = 1: m = 0.1, v = 0.001, m̂ = 1, v̂ = 1, so θ₁ = −0.1/(1 + ε);
+    t = 2: m = 0.09 − 0.1 = −0.01, m̂ = −0.01/0.19 = −1/19; v = 0.000999 + 0.001 = 0.001999,
+    v̂ = 0.001999/(1 − 0.998001) = 1, so θ₂ = θ₁ + 0.1/19/(1 + ε) = −0.1·(18/19)/(1 + ε)."""
+    theta1, theta2 = run(lambda ps: optim.LectureAdam(ps, lr=0.1), 0.0, [1.0, -1.0])
+    assert close(theta1, -0.1 / (1 + 1e-8), 1e-12)
+    assert close(theta2, -0.1 * (18 / 19) / (1 + 1e-8), 1e-12)
+
+
+@pytest.mark.parametrize("name", ["Adam", "LectureAdam"])
+def test_lecture_adam_and_adam_share_the_constant_gradient_closed_form(name) -> None:
+    thetas = run(lambda ps: getattr(optim, name)(ps, lr=0.01), 2.0, [-3.0] * 7)
+    assert close(thetas[-1], 2.0 + 7 * 0.01 * 3.0 / (3.0 + 1e-8), 1e-12)
+
+
+def test_lecture_adam_takes_only_the_slides_arguments() -> None:
+    with pytest.raises(TypeError):
+        optim.LectureAdam([Value.parameter(0.0)], weight_decay=0.1)  # type: ignore[call-arg]
+    assert set(optim.LectureAdam([Value.parameter(0.0)]).defaults) == {"lr", "betas", "eps"}
+
+
 def test_lecture_forms_read_zero_over_zero_as_no_step() -> None:
     ada = run(lambda ps: optim.LectureAdagrad(ps, lr=0.1), 1.5, [0.0, 0.0, 2.0])
     assert ada[:2] == [1.5, 1.5]
@@ -134,6 +180,10 @@ class ArrayParam:
         lambda ps: optim.Momentum(ps, lr=0.1, momentum=0.8),
         lambda ps: optim.LectureAdagrad(ps, lr=0.3),
         lambda ps: optim.LectureRMSProp(ps, lr=0.2, alpha=0.7),
+        lambda ps: optim.LectureAdam(ps, lr=0.1, betas=(0.5, 0.9)),
+        lambda ps: optim.Adagrad(ps, lr=0.1, lr_decay=0.1, initial_accumulator_value=0.2),
+        lambda ps: optim.RMSprop(ps, lr=0.01, momentum=0.3, weight_decay=0.2),
+        lambda ps: optim.Adam(ps, lr=0.1, weight_decay=0.3),
         lambda ps: optim.SGD(ps, lr=0.1, momentum=0.5, nesterov=True, weight_decay=0.1),
         lambda ps: optim.RMSprop(ps, centered=True, momentum=0.2),
         lambda ps: optim.AdamW(ps, lr=0.1, amsgrad=True),
@@ -283,3 +333,115 @@ def test_array_state_is_updated_in_place_and_scratch_is_not_exported(name) -> No
     assert {k: id(v) for k, v in opt.state[0][0].items() if k in ids} == ids
     exported = opt.state_dict()["state"][0]
     assert exported and not any(k.startswith("_") for k in exported)
+
+
+# ---------------------------------------------------------------------------------------------
+# Non-finite hyperparameters, weight decay written once, no allocation on arrays
+# ---------------------------------------------------------------------------------------------
+
+
+def test_sgd_rejects_nan_dampening() -> None:
+    """Issue 10, item 9: ``SGD(momentum=.9, dampening=nan)`` was accepted (and made every step nan)."""
+    with pytest.raises(ValueError, match="dampening"):
+        optim.SGD([Value.parameter(1.0)], lr=0.1, momentum=0.9, dampening=math.nan)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize("name", [n for n in optim.__all__ if n != "Optimizer"])
+def test_every_non_finite_hyperparameter_is_rejected_naming_it(name, bad) -> None:
+    cls = getattr(optim, name)
+    defaults = cls([Value.parameter(0.0)]).defaults
+    numeric = [k for k, v in defaults.items() if not isinstance(v, bool)]
+    assert "lr" in numeric
+    for key in numeric:
+        value, label = ((bad, 0.999), "betas[0]") if key == "betas" else (bad, key)
+        with pytest.raises(ValueError, match=re.escape(label)):
+            cls([Value.parameter(0.0)], **{key: value})
+        if key == "betas":
+            with pytest.raises(ValueError, match=re.escape("betas[1]")):
+                cls([Value.parameter(0.0)], betas=(0.9, bad))
+
+
+def test_non_finite_values_are_rejected_in_groups_and_state_dicts_too() -> None:
+    p, q = Value.parameter(1.0), Value.parameter(2.0)
+    opt = optim.Adam([p], lr=0.1)
+    with pytest.raises(ValueError, match="lr"):
+        opt.add_param_group({"params": [q], "lr": math.inf})
+    saved = opt.state_dict()
+    saved["param_groups"][0]["eps"] = math.nan
+    with pytest.raises(ValueError, match="eps"):
+        opt.load_state_dict(saved)
+    assert opt.param_groups[0]["eps"] == 1e-8 and len(opt.param_groups) == 1
+
+
+L2_CASES = [
+    ("SGD", {"lr": 0.05, "momentum": 0.9}),
+    ("SGD", {"lr": 0.05, "momentum": 0.5, "nesterov": True}),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 0.01}),
+    ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.2}),
+    ("Adam", {"lr": 0.05, "amsgrad": True}),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), L2_CASES, ids=[n for n, _ in L2_CASES])
+@settings(max_examples=25)
+@given(start=finite, grads=st.lists(finite, min_size=1, max_size=8), decay=st.floats(0.0, 0.5))
+def test_weight_decay_is_the_l2_gradient(name, kwargs, start, grads, decay) -> None:
+    """Lecture B2: weight_decay λ minimises L + λ/2·θ², i.e. it feeds the gradient g + λθ."""
+    cls = getattr(optim, name)
+    decayed = run(lambda ps: cls(ps, weight_decay=decay, **kwargs), start, grads)
+    p = Value.parameter(start)
+    opt = cls([p], **kwargs)
+    for t, g in enumerate(grads):
+        p.grad = g + decay * p.data
+        opt.step()
+        assert close(p.data, decayed[t], 1e-9)
+
+
+@settings(max_examples=25)
+@given(start=finite, grads=st.lists(finite, min_size=1, max_size=8), decay=st.floats(0.0, 0.5), lr=rates)
+def test_adamw_shrinks_theta_then_takes_the_adam_step(start, grads, decay, lr) -> None:
+    """Decoupled weight decay: θ ← (1 − ηλ)θ, then Adam on the plain gradient."""
+    decayed = run(lambda ps: optim.AdamW(ps, lr=lr, weight_decay=decay), start, grads)
+    p = Value.parameter(start)
+    opt = optim.Adam([p], lr=lr)
+    for t, g in enumerate(grads):
+        p.data *= 1 - lr * decay
+        p.grad = g
+        opt.step()
+        assert close(p.data, decayed[t], 1e-9)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("SGD", {"lr": 0.01, "momentum": 0.9}),
+        ("SGD", {"lr": 0.01}),
+        ("Adagrad", {"lr": 0.01}),
+        ("RMSprop", {"lr": 0.01}),
+        ("Adam", {"lr": 0.01, "amsgrad": True}),
+        ("AdamW", {"lr": 0.01}),
+        ("Momentum", {"lr": 0.01}),
+        ("LectureAdagrad", {"lr": 0.01}),
+        ("LectureRMSProp", {"lr": 0.01}),
+        ("LectureAdam", {"lr": 0.01}),
+    ],
+)
+def test_array_steps_allocate_nothing_after_the_first(name, kwargs) -> None:
+    """The in-place helper's promise: state and θ are overwritten, temporaries reuse one scratch array."""
+    numpy = pytest.importorskip("numpy")
+    p = ArrayParam(numpy.linspace(-1.0, 1.0, 50_000))
+    p.grad = numpy.cos(3.0 * p.data)
+    opt = getattr(optim, name)([p], **kwargs)
+    before = p.data.copy()
+    opt.step()
+    tracemalloc.start()
+    try:
+        for _ in range(3):
+            opt.step()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # not one float array (400 kB); the lecture's forms make a boolean mask (50 kB) for their 0/0
+    assert peak < p.data.nbytes // 4, f"{name} allocated {peak} bytes in 3 steps"
+    assert not numpy.array_equal(p.data, before)

@@ -185,6 +185,10 @@ BAD = [
     ("Adam", {"weight_decay": -0.1}),
     ("AdamW", {"betas": (0.9, 1.5)}),
     ("AdamW", {"lr": float("nan")}),
+    ("Adam", {"betas": (float("nan"), 0.999)}),
+    ("RMSprop", {"alpha": float("nan")}),
+    ("Adagrad", {"eps": float("nan")}),
+    ("RMSprop", {"weight_decay": float("nan")}),
 ]
 
 
@@ -194,6 +198,17 @@ def test_invalid_arguments_raise_value_error_like_torch(name: str, kwargs: dict)
         getattr(torch.optim, name)([torch.zeros(1, requires_grad=True)], **kwargs)
     with pytest.raises(ValueError):
         getattr(optim, name)([Value.parameter(0.0)], **kwargs)
+
+
+LECTURE_ADAM = [{}, {"lr": 0.05, "betas": (0.8, 0.99)}, {"lr": 0.05, "eps": 1e-3}]
+
+
+@pytest.mark.parametrize("kwargs", LECTURE_ADAM, ids=[str(k) for k in LECTURE_ADAM])
+def test_lecture_adam_follows_torch_adam(kwargs: dict) -> None:
+    """The slide's Adam is torch.optim.Adam without weight_decay/amsgrad: the same trajectory."""
+    ref = torch_trajectory("Adam", [kwargs], START)
+    assert_same(value_trajectory("LectureAdam", [kwargs], START), ref)
+    assert_same(array_trajectory("LectureAdam", kwargs, START), ref)
 
 
 def test_empty_parameter_list_raises_like_torch() -> None:
