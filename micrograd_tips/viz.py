@@ -906,8 +906,10 @@ class DotGraph(graphviz.Digraph):
         if outfile is not None:
             outfile = Path(outfile) if directory is not None else Path(self.directory, outfile)
             format = format or outfile.suffix[1:].lower() or None
-            if filename is None:
-                filename = outfile.with_suffix(".gv").name
+            if filename is None:  # the source goes next to the image, as graphviz does
+                filename = (
+                    outfile.with_suffix(".gv") if directory is None else outfile.with_suffix(".gv").name
+                )
         fmt = _check_format(format or self.format, "render(format=...)")
         source = self.save(filename, directory=directory)
         target = Path(outfile) if outfile is not None else Path(f"{source}.{fmt}")

@@ -641,6 +641,7 @@ def test_graph_render_method_without_system_dot(tmp_path: Path, pure_only: None)
     assert Path(png).read_bytes()[:4] == b"\x89PNG" and not (tmp_path / "g").exists()
     named = draw_dot(y).render(outfile=tmp_path / "named.svg")
     assert named == str(tmp_path / "named.svg") and Path(named).exists()
+    assert (tmp_path / "named.gv").exists()  # the source beside the image, not in the working folder
 
 
 @needs_pure
