@@ -269,20 +269,27 @@ class Value:
 
 
 def _topological_order(root: Value) -> list[Value]:
-    """The nodes of root's graph, each after all of its inputs (depth-first, without recursion)."""
+    """The nodes of root's graph, each after all of its inputs (depth-first, without recursion).
+
+    A node is pushed twice: to enter it (then its inputs are pushed above it) and to leave it,
+    once all of its inputs are placed. Two flat stacks, not a stack of tuples: a million live
+    tuples would wake the cycle collector again and again on a long chain.
+    """
     order: list[Value] = []
-    visited = {root}
-    stack = [(root, iter(root._prev))]
-    while stack:
-        node, inputs = stack[-1]
-        for x in inputs:
-            if x not in visited:
-                visited.add(x)
-                stack.append((x, iter(x._prev)))
-                break
-        else:  # all inputs of `node` are placed
-            stack.pop()
+    visited: set[Value] = set()
+    nodes, leaving = [root], [False]
+    while nodes:
+        node, done = nodes.pop(), leaving.pop()
+        if done:
             order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            nodes.append(node)
+            leaving.append(True)
+            for x in node._prev:
+                if x not in visited:
+                    nodes.append(x)
+                    leaving.append(False)
     return order
 
 
