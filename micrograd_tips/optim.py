@@ -547,7 +547,7 @@ class _InPlace:
         """a·x + b·y, or a·x + b·y·z (z = y gives b·y²): the new state; x is overwritten if an array."""
         if isinstance(y, (float, int)):
             return a * x + (b * y if z is None else y * z * b)
-        numpy = sys.modules["numpy"]  # an array parameter means NumPy is loaded
+        numpy = _numpy()
         if isinstance(x, (float, int)):
             x = numpy.full_like(y, a * x)
         elif a != 1:
@@ -597,7 +597,7 @@ class _InPlace:
             root = _sqrt(v / c) + eps
             p.data -= 0.0 if (lecture and root == 0) else lr * _ieee_div(n, root)
             return
-        numpy, w = sys.modules["numpy"], self._tmp(p.data)
+        numpy, w = _numpy(), self._tmp(p.data)
         if v is None:
             numpy.multiply(n, lr, out=w)
         else:  # lr·n/(√(v/c) + ε) = n/(√v·(1/(lr·√c)) + ε/lr): the numbers folded, one pass each
@@ -619,7 +619,9 @@ class _InPlace:
 
 
 def _numpy() -> Any:
-    return sys.modules["numpy"]  # an array parameter means NumPy is loaded
+    """The NumPy module, for array parameters: an ndarray exists, so NumPy is loaded (the core
+    package never imports it itself)."""
+    return sys.modules["numpy"]
 
 
 def _sqrt(x: Any) -> Any:
