@@ -168,7 +168,6 @@ def check_callable(name: str, x: object) -> Callable[..., Any]:
     return x
 
 
-
 SIGNED_LABEL = "−1 or +1 (for 0/1 labels pass micrograd_tips.data.signed_labels(y): 0 → −1, 1 → +1)"
 
 

@@ -639,12 +639,12 @@ def test_prev_is_a_tuple_in_operand_order() -> None:
     assert a._prev == ()
 
 
-# -- issue 10's smaller items: clear errors instead of silent or odd results ------------------------------------
+# -- issue 10's smaller items: clear errors instead of silent or odd results ---------------------------
 
 
 def test_numpy_array_plus_value_is_a_clear_type_error() -> None:
     np = pytest.importorskip("numpy")
-    with pytest.raises(TypeError, match="operand of '\\+'.*ndarray"):
+    with pytest.raises(TypeError, match=r"operand of '\+'.*ndarray"):
         np.array([1.0, 2.0]) + Value(2.0)
     with pytest.raises(TypeError, match="ndarray"):
         Value(2.0) * np.array([1.0, 2.0])
@@ -659,10 +659,10 @@ def test_argmax_takes_numbers_and_values() -> None:
 def test_define_unary_rejects_complex_results_and_redefinition() -> None:
     bad = define_unary("test_engine_complex_derivative", lambda x: x, lambda x, y: 1j)
     x = Value(1.0)
-    with pytest.raises(TypeError, match="derivative of op 'test_engine_complex_derivative'.*complex"):
+    with pytest.raises(TypeError, match=r"derivative of op 'test_engine_complex_derivative'.*complex"):
         bad(x).backward()
     worse = define_unary("test_engine_complex_forward", lambda x: complex(x), lambda x, y: 1.0)
-    with pytest.raises(TypeError, match="forward of op 'test_engine_complex_forward'.*complex"):
+    with pytest.raises(TypeError, match=r"forward of op 'test_engine_complex_forward'.*complex"):
         worse(x)
     with pytest.raises(ValueError, match="taken"):
         define_unary("test_engine_complex_forward", math.sin, lambda x, y: math.cos(x))
