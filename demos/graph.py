@@ -13,22 +13,15 @@ from pathlib import Path
 from _common import main
 
 from micrograd_tips import Value
+from micrograd_tips.cli import example_neuron
 from micrograd_tips.nn import MLP
 from micrograd_tips.report import DemoResult
 from micrograd_tips.viz import draw_dot, render
 
 
 def neuron() -> tuple[Value, dict[str, Value]]:
-    """a = tanh(x1·w1 + x2·w2 + b): the classic two-input neuron."""
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value.parameter(-3.0, "w1"), Value.parameter(1.0, "w2")
-    b = Value.parameter(6.8813735870195432, "b")
-    z = x1 * w1 + x2 * w2 + b
-    z.label = "z"
-    a = z.tanh()
-    a.label = "a"
-    a.backward()
-    return a, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "z": z}
+    """a = tanh(x1·w1 + x2·w2 + b): the README's neuron (`micrograd-tips graph` draws the same)."""
+    return example_neuron()
 
 
 def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
@@ -47,7 +40,7 @@ def run(out_dir: Path, quick: bool = False, seed: int = 0) -> DemoResult:
         )
 
     model = MLP(2, [3, 1], seed=seed)
-    x = [Value(1.0, "x1"), Value(-2.0, "x2")]
+    x = [Value(1.0, label="x1"), Value(-2.0, label="x2")]
     y = model(x)
     y.label = "y"
     loss = (y - 1.0) ** 2

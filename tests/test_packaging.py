@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
+
+import pytest
 
 import micrograd_tips
 
@@ -56,3 +61,58 @@ print("ok")
 
 def test_the_package_ships_its_type_marker() -> None:
     assert (Path(micrograd_tips.__file__).parent / "py.typed").is_file()
+
+
+@pytest.mark.slow
+def test_a_wheel_install_draws_the_graph_and_says_where_the_demos_are(tmp_path: Path) -> None:
+    """Build the wheel, install it (not editable) into a folder, use the command from there."""
+    root = Path(__file__).resolve().parent.parent
+    source = tmp_path / "source"  # build from a clean copy: no stale build/ of the checkout
+    shutil.copytree(
+        root / "micrograd_tips", source / "micrograd_tips", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    for name in ("setup.cfg", "pyproject.toml", "README.md"):
+        shutil.copyfile(root / name, source / name)
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    built = subprocess.run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "dist"), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if built.returncode != 0:
+        pytest.fail(f"pip wheel failed: {built.stderr[-2000:]}")
+    (wheel,) = (tmp_path / "dist").glob("micrograd_tips-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert "micrograd_tips/py.typed" in names
+    assert not [n for n in names if n.startswith(("demos/", "tests/", "tools/"))], names
+    site = tmp_path / "site"
+    done = subprocess.run(
+        [*pip, "install", "--no-deps", "--target", str(site), str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {"PATH": str(Path(sys.executable).parent) + os.pathsep + os.defpath, "PYTHONPATH": str(site)}
+
+    def command(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "micrograd_tips", *args],
+            capture_output=True,
+            text=True,
+            cwd=work,
+            env=env,
+            timeout=120,
+        )
+
+    drawn = command("graph", "--out", "neuron.svg")
+    assert drawn.returncode == 0, drawn.stderr
+    assert "<svg" in (work / "neuron.svg").read_text(encoding="utf-8")
+    demo = command("demo", "graph")
+    assert demo.returncode == 1 and "Traceback" not in demo.stderr, demo.stderr
+    (line,) = demo.stderr.strip().splitlines()
+    assert "demos/" in line and "pip install -e" in line, line
