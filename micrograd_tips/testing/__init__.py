@@ -125,20 +125,6 @@ def _value_at(f: Callable[..., Value], points: Sequence[float], name: str) -> fl
     return _forward(f, points, name)[0].data
 
 
-def _graph_ops(root: Value) -> tuple[str, ...]:
-    """The op names in root's graph, each once, output first."""
-    seen, ops, stack = {root}, [], [root]
-    while stack:
-        node = stack.pop()
-        if node._prev and node._op not in ops:
-            ops.append(node._op)
-        for child in node._prev:
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return tuple(ops)
-
-
 def gradcheck(
     f: Callable[..., Value],
     inputs: Sequence[Value | float],
@@ -184,7 +170,7 @@ def gradcheck(
 
     out, leaves = _forward(f, points, name)
     f0 = out.data
-    ops = _graph_ops(out)
+    ops = num.graph_ops(out)
     rows: list[num.Row] = []
     steps: list[float] = []
     if not math.isfinite(f0):

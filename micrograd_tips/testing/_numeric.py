@@ -199,3 +199,17 @@ def safe_call(fn: Callable[..., float], *args: Any) -> tuple[float, str]:
         return fn(*args), ""
     except Exception as error:  # any failure of the user's forward is reported, not hidden
         return math.nan, f"{type(error).__name__}({str(error)!r})"
+
+
+def graph_ops(root: Any) -> tuple[str, ...]:
+    """The op names in root's graph (a Value or a Tensor), each once, output first."""
+    seen, ops, stack = {root}, [], [root]
+    while stack:
+        node = stack.pop()
+        if node._prev and node._op not in ops:
+            ops.append(node._op)
+        for child in node._prev:
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return tuple(ops)

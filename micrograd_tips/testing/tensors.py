@@ -25,6 +25,7 @@ from ..tensor import Tensor
 from . import _numeric as num
 from ._numeric import DEFAULT_ATOL, DEFAULT_EPS, DEFAULT_RTOL
 from .replay import Backend, StepImpl
+from .strategies import _VALUE_OPS
 
 __all__ = ["TensorGradcheckResult", "tensor_backend", "tensor_gradcheck"]
 
@@ -92,19 +93,6 @@ def _forward(
     return out, leaves
 
 
-def _graph_ops(root: Tensor) -> tuple[str, ...]:
-    seen, ops, stack = {root}, [], [root]
-    while stack:
-        node = stack.pop()
-        if node._prev and node._op not in ops:
-            ops.append(node._op)
-        for child in node._prev:
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return tuple(ops)
-
-
 def _index(shape: tuple[int, ...], flat: int) -> str:
     return str([int(i) for i in np.unravel_index(flat, shape)]) if shape else ""
 
@@ -142,7 +130,7 @@ def tensor_gradcheck(
 
     out, _ = _forward(f, arrays, name)
     f0 = np.array(out.data, dtype=np.float64)
-    ops = _graph_ops(out)
+    ops = num.graph_ops(out)
     m = f0.size
     rows: list[num.Row] = []
     analytic = [np.full((m, a.size), np.nan) for a in arrays]
@@ -246,27 +234,8 @@ def tensor_backend() -> Backend:
         z = chain_sum([w * x for w, x in zip(a[:n], a[n : 2 * n])])
         return z + a[-1] if len(a) % 2 else z
 
-    ops: dict[str, StepImpl] = {
-        "add": lambda a, c: a[0] + a[1],
-        "sub": lambda a, c: a[0] - a[1],
-        "mul": lambda a, c: a[0] * a[1],
-        "div": lambda a, c: a[0] / a[1],
-        "pow": lambda a, c: a[0] ** a[1],
-        "pow_const": lambda a, c: a[0] ** c,
-        "add_const": lambda a, c: a[0] + c,
-        "mul_const": lambda a, c: a[0] * c,
-        "rsub_const": lambda a, c: c - a[0],
-        "rdiv_const": lambda a, c: c / a[0],
-        "rpow_const": lambda a, c: c ** a[0],
-        "neg": lambda a, c: -a[0],
-        "exp": lambda a, c: a[0].exp(),
-        "log": lambda a, c: a[0].log(),
-        "tanh": lambda a, c: a[0].tanh(),
-        "sigmoid": lambda a, c: a[0].sigmoid(),
-        "relu": lambda a, c: a[0].relu(),
-        "leaky_relu": lambda a, c: a[0].leaky_relu(c),
-        "elu": lambda a, c: a[0].elu(c),
-        "prelu": lambda a, c: a[0].prelu(a[1]),
+    ops: dict[str, StepImpl] = {  # a Tensor has Value's operators and methods: only the n-ary ops differ
+        **_VALUE_OPS,
         "sum": lambda a, c: chain_sum(a),
         "dot": dot_step,
         "max": lambda a, c: _stacked(a).max(),
