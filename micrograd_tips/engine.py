@@ -278,18 +278,21 @@ def _topological_order(root: Value) -> list[Value]:
     order: list[Value] = []
     visited: set[Value] = set()
     nodes, leaving = [root], [False]
-    while nodes:
-        node, done = nodes.pop(), leaving.pop()
-        if done:
-            order.append(node)
-        elif node not in visited:
-            visited.add(node)
-            nodes.append(node)
-            leaving.append(True)
-            for x in node._prev:
-                if x not in visited:
-                    nodes.append(x)
-                    leaving.append(False)
+    try:
+        while nodes:
+            node, done = nodes.pop(), leaving.pop()
+            if done:
+                order.append(node)
+            elif node not in visited:
+                visited.add(node)
+                nodes.append(node)
+                leaving.append(True)
+                for x in node._prev:
+                    if x not in visited:
+                        nodes.append(x)
+                        leaving.append(False)
+    except AttributeError:  # a node built by hand with a non-Value among its _children
+        fail("backward: an input (one of a node's _children)", node, "a Value")
     return order
 
 

@@ -105,6 +105,9 @@ def test_constructor_rejects_children_that_are_not_values() -> None:
         Value(1.0, "x")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"Value\(_children\).*float"):
         Value(1.0, [2.0])  # type: ignore[list-item]
+    built_by_hand = Value(3.0, (Value(1.0), 2.0), "+")  # type: ignore[arg-type]  # a tuple: checked lazily
+    with pytest.raises(TypeError, match=r"_children.*float 2\.0.*a Value"):
+        built_by_hand.backward()
 
 
 def micrograd_style_cube(self: Value) -> Value:
