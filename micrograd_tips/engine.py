@@ -57,7 +57,7 @@ class Value:
         self.label = label if type(label) is str else check_str("Value(label)", label)
         self._role = ""
         self._closure: Callable[[], None] | None = None
-        if _children and is_anomaly_enabled() and not math.isfinite(self.data):
+        if _children and not math.isfinite(self.data) and is_anomaly_enabled():
             _report_forward(self)
 
     @classmethod

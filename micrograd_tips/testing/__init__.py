@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .._checks import as_real, check_bool, check_callable, check_nonnegative, check_positive, fail
+from .._checks import as_real, fail
 from ..engine import Value
 from . import _numeric as num
 from ._numeric import DEFAULT_ATOL, DEFAULT_EPS, DEFAULT_RTOL
@@ -160,11 +160,7 @@ def gradcheck(
         cube = define_unary("cube", lambda x: x**3, lambda x, y: 3 * x * x)
         gradcheck(lambda a, b: cube(a) * b, [0.7, -1.2])   # passes
     """
-    check_callable("gradcheck(f)", f)
-    eps = check_positive("gradcheck(eps)", eps)
-    atol = check_nonnegative("gradcheck(atol)", atol)
-    rtol = check_nonnegative("gradcheck(rtol)", rtol)
-    check_bool("gradcheck(raise_exception)", raise_exception)
+    eps, atol, rtol = num.check_options("gradcheck", f, eps, atol, rtol, raise_exception)
     points = _points(inputs)
     name = getattr(f, "__qualname__", None) or type(f).__name__
 

@@ -29,6 +29,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .._checks import check_bool, check_callable, check_nonnegative, check_positive
+
 DEFAULT_EPS = 1e-6
 DEFAULT_ATOL = 1e-8
 DEFAULT_RTOL = 1e-6
@@ -213,3 +215,16 @@ def graph_ops(root: Any) -> tuple[str, ...]:
                 seen.add(child)
                 stack.append(child)
     return tuple(ops)
+
+
+def check_options(
+    who: str, f: object, eps: object, atol: object, rtol: object, raise_exception: object
+) -> tuple[float, float, float]:
+    """The arguments both gradchecks share, checked: (eps, atol, rtol) as floats."""
+    check_callable(f"{who}(f)", f)
+    check_bool(f"{who}(raise_exception)", raise_exception)
+    return (
+        check_positive(f"{who}(eps)", eps),
+        check_nonnegative(f"{who}(atol)", atol),
+        check_nonnegative(f"{who}(rtol)", rtol),
+    )

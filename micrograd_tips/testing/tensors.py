@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_bool, check_callable, check_nonnegative, check_positive, fail
+from .._checks import fail
 from ..tensor import Tensor
 from . import _numeric as num
 from ._numeric import DEFAULT_ATOL, DEFAULT_EPS, DEFAULT_RTOL
@@ -120,11 +120,7 @@ def tensor_gradcheck(
 
         tensor_gradcheck(lambda a, b: (a * b).tanh().sum(axis=0), [np.ones((2, 3)), np.ones(3)])
     """
-    check_callable("tensor_gradcheck(f)", f)
-    eps = check_positive("tensor_gradcheck(eps)", eps)
-    atol = check_nonnegative("tensor_gradcheck(atol)", atol)
-    rtol = check_nonnegative("tensor_gradcheck(rtol)", rtol)
-    check_bool("tensor_gradcheck(raise_exception)", raise_exception)
+    eps, atol, rtol = num.check_options("tensor_gradcheck", f, eps, atol, rtol, raise_exception)
     arrays = _arrays(inputs)
     name = getattr(f, "__qualname__", None) or type(f).__name__
 
